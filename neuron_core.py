@@ -1045,7 +1045,8 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
                   reduction=reduction)
         ex.history = h
         ex.curve = h.losses if h.diverged else np.append(h.losses, _final_loss(x, y, h))
-        right = next(e for e in (50, 100, 200, 300, 500, 1000, math.inf) if e >= h.epochs)
+        asked = epochs_slider.value
+        right = next(e for e in (50, 100, 200, 300, 500, 1000, math.inf) if e >= asked)
         if ax_loss.get_xlim()[1] != right:  # a few fixed widths: most moves need no full redraw
             ax_loss.set_xlim(0, min(right, epochs_slider.max))
             canvas.invalidate()
@@ -1095,7 +1096,7 @@ def _data_axes(ax, x, y, scale):
 
 
 @_styled
-def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=20):
+def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     """Sliders for ``w`` and ``b``: fit the line by hand and try to beat gradient descent.
 
     Shows the line and its errors over the data, the guess on the loss surface, and the loss

@@ -1,0 +1,297 @@
+"""Unit tests of neuron_core's math: each expected value has a reason independent of the code
+under test (a physical fact, a closed form, a finite difference, or the article's own figures)."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import neuron_core as nc
+
+RNG = np.random.default_rng(20261125)
+
+
+@pytest.fixture
+def course():
+    """The course's data: Celsius readings scaled by 100, and their true Fahrenheit values."""
+    celsius, fahrenheit = nc.make_dataset()
+    return nc.scale_inputs(celsius), fahrenheit
+
+
+def random_problem(n=12):
+    x = RNG.uniform(-2, 2, n)
+    y = 3.0 * x - 1.0 + RNG.normal(0, 0.5, n)
+    return x, y, RNG.uniform(-5, 5), RNG.uniform(-5, 5)
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def test_true_rule_matches_known_temperatures():
+    # Water boils at 212 °F, freezes at 32 °F; the scales cross at -40; body temperature 98.6 °F.
+    celsius = np.array([100.0, 0.0, -40.0, 37.0])
+    np.testing.assert_allclose(nc.celsius_to_fahrenheit(celsius), [212, 32, -40, 98.6])
+    assert nc.celsius_to_fahrenheit(100) == 212.0
+
+
+def test_dataset_is_evenly_spaced_true_values_and_noise_is_seeded():
+    celsius, fahrenheit = nc.make_dataset()
+    np.testing.assert_array_equal(celsius, np.arange(-40.0, 41.0, 10.0))
+    np.testing.assert_allclose(fahrenheit, celsius * 9 / 5 + 32)
+    _, noisy_a = nc.make_dataset(noise=2.0, seed=3)
+    _, noisy_b = nc.make_dataset(noise=2.0, seed=3)
+    _, noisy_c = nc.make_dataset(noise=2.0, seed=4)
+    np.testing.assert_array_equal(noisy_a, noisy_b)
+    assert not np.allclose(noisy_a, noisy_c)
+    assert 0.5 < np.std(noisy_a - fahrenheit) < 4.0
+
+
+def test_article_constants_are_the_articles_numbers():
+    # Transcribed from the article's text, independently of neuron_core.
+    x_train = np.array([-40.0, -30, -20, -10, 0, 10, 20, 30, 40]) / 100
+    y_train = [31.28, 31.46, 31.64, 31.82, 32.0, 32.18, 32.36, 32.54, 32.72]
+    np.testing.assert_array_equal(nc.ARTICLE_X, x_train)
+    np.testing.assert_array_equal(nc.ARTICLE_Y, y_train)
+
+
+def test_article_targets_are_scaled_celsius_not_fahrenheit():
+    # The article's bug: its targets are 1.8*(C/100) + 32, so -40 °C maps to 31.28, not -40 °F.
+    np.testing.assert_allclose(nc.ARTICLE_Y, 1.8 * nc.ARTICLE_CELSIUS / 100 + 32)
+    assert not np.allclose(nc.ARTICLE_Y, nc.celsius_to_fahrenheit(nc.ARTICLE_CELSIUS))
+
+
+def test_scaling_round_trip_recovers_celsius_rule():
+    assert nc.scale_inputs(37.0) == pytest.approx(0.37)
+    assert nc.unscale_params(180.0, 32.0) == pytest.approx((1.8, 32.0))
+    assert nc.unscale_params(180.0, 32.0, scale=10) == pytest.approx((18.0, 32.0))
+
+
+# -- the neuron ------------------------------------------------------------------------------
+
+
+def test_forward_scalar_array_and_column():
+    assert nc.forward(0.2, w=180.0, b=32.0) == pytest.approx(68.0)
+    assert isinstance(nc.forward(0.2, w=1.0, b=0.0), float)
+    np.testing.assert_allclose(nc.forward(np.array([0.0, 1.0]), w=180.0, b=32.0), [32, 212])
+    column = nc.ARTICLE_X.reshape(-1, 1)  # the article's shape
+    np.testing.assert_allclose(nc.forward(column, w=2.0, b=1.0), 2 * nc.ARTICLE_X + 1)
+
+
+def test_mse_by_hand_and_is_a_python_float():
+    # errors -2, 1, 4, -1: squares 4, 1, 16, 1: mean 22/4
+    loss = nc.mse(y_hat=[30.0, 33.0, 36.0, 31.0], y=[32.0, 32.0, 32.0, 32.0])
+    assert loss == 5.5 and type(loss) is float
+
+
+def test_mse_does_not_broadcast_a_column_against_a_row():
+    # (n, 1) minus (n,) silently makes an (n, n) matrix in numpy; the course must not.
+    assert nc.mse(np.array([[1.0], [2.0]]), np.array([1.0, 4.0])) == 2.0
+
+
+@pytest.mark.parametrize("trial", range(20))
+def test_gradients_agree_with_finite_differences(trial):
+    x, y, w, b = random_problem(n=5 + trial)
+    dw, db = nc.gradients(x=x, y=y, w=w, b=b)
+    h = 1e-6  # central differences on the plain formula, not via neuron_core
+
+    def loss(w, b):
+        return np.mean((w * x + b - y) ** 2)
+
+    assert dw == pytest.approx((loss(w + h, b) - loss(w - h, b)) / (2 * h), rel=1e-6, abs=1e-7)
+    assert db == pytest.approx((loss(w, b + h) - loss(w, b - h)) / (2 * h), rel=1e-6, abs=1e-7)
+
+
+def test_numerical_gradients_of_a_known_quadratic():
+    # x = [0, 1], y = [32, 212], w = 179, b = 32: residuals [0, -1], so dw = db = 2 * (-1) / 2.
+    dw, db = nc.numerical_gradients(x=[0.0, 1.0], y=[32.0, 212.0], w=179.0, b=32.0, h=1e-4)
+    assert (dw, db) == pytest.approx((-1.0, -1.0), abs=1e-7)
+
+
+def test_sum_reduction_is_n_times_the_mean():
+    x, y, w, b = random_problem(n=9)
+    mean = np.array(nc.gradients(x, y, w, b))
+    total = np.array(nc.gradients(x, y, w, b, reduction="sum"))
+    np.testing.assert_allclose(total, 9 * mean, rtol=1e-12)
+
+
+def test_step_moves_against_the_gradient():
+    assert nc.step(w=1.0, b=0.0, dw=-300.0, db=-60.0, lr=0.1) == pytest.approx((31.0, 6.0))
+
+
+# -- training --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trial", range(5))
+def test_train_converges_to_the_closed_form(trial):
+    x, y, _, _ = random_problem(n=30)
+    lr = 0.5 * nc.lr_threshold(x)
+    history = nc.train(x=x, y=y, lr=lr, epochs=3000)
+    # Least squares from numpy's own solver, independent of nc.closed_form.
+    (w_ls, b_ls), *_ = np.linalg.lstsq(np.c_[x, np.ones_like(x)], y, rcond=None)
+    assert (history.w, history.b) == pytest.approx((w_ls, b_ls), rel=1e-8, abs=1e-8)
+    assert nc.closed_form(x, y) == pytest.approx((w_ls, b_ls), rel=1e-10, abs=1e-10)
+    assert not history.diverged
+
+
+def test_train_is_step_of_gradients_each_epoch(course):
+    x, y = course
+    history = nc.train(x, y, lr=0.3, epochs=25, w=2.0, b=-1.0)
+    w, b = 2.0, -1.0
+    for epoch in range(25):
+        assert (history.ws[epoch], history.bs[epoch]) == pytest.approx((w, b), rel=1e-12)
+        assert history.losses[epoch] == pytest.approx(nc.mse(nc.forward(x, w, b), y), rel=1e-12)
+        w, b = nc.step(w, b, *nc.gradients(x, y, w, b), lr=0.3)
+    assert (history.w, history.b) == pytest.approx((w, b), rel=1e-12)
+    assert len(history.ws) == len(history.bs) == len(history.losses) == history.epochs == 25
+
+
+def test_course_training_finds_the_celsius_rule(course):
+    x, y = course
+    history = nc.train(x, y, lr=0.9, epochs=300)
+    w_c, b_c = nc.unscale_params(history.w, history.b)
+    assert w_c == pytest.approx(1.8, abs=1e-9) and b_c == pytest.approx(32.0, abs=1e-9)
+    assert nc.forward(1.0, history.w, history.b) == pytest.approx(212.0, abs=1e-6)
+
+
+def test_zero_epochs_returns_the_start():
+    history = nc.train([0.0, 1.0], [1.0, 2.0], lr=0.1, epochs=0, w=3.0, b=4.0)
+    assert (history.w, history.b, history.epochs, history.diverged) == (3.0, 4.0, 0, False)
+
+
+# The article's figures, as printed in "A Neural Net From Scratch".
+ARTICLE_W, ARTICLE_B = 1.7986596334086586, 31.999543280738333
+ARTICLE_PRINTED = {0: 998.7760000000001, 1: 678.2142745600001, 2: 400.5283809648645,
+                   47: 0.7345516170916814, 48: 0.7323773915041649, 49: 0.7343447652825804}
+
+
+def test_train_reproduces_the_articles_result():
+    history = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=0.1, epochs=50, w=1.0, b=0.0,
+                       reduction="sum")
+    assert history.w == pytest.approx(ARTICLE_W, abs=1e-12)
+    assert history.b == pytest.approx(ARTICLE_B, abs=1e-12)
+
+
+def test_article_loop_reproduces_its_printed_losses_which_are_not_the_mse():
+    w, b, printed = nc.article_model(nc.ARTICLE_X.reshape(-1, 1), nc.ARTICLE_Y, epochs=50)
+    assert (w, b) == pytest.approx((ARTICLE_W, ARTICLE_B), abs=1e-12)
+    for epoch, value in ARTICLE_PRINTED.items():
+        assert printed[epoch] == pytest.approx(value, rel=1e-12)
+    true_mse = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, 0.1, 50, reduction="sum").losses
+    assert true_mse[49] < 0.01 < printed[49]  # the printed number is the last sample's error
+    assert nc.ARTICLE_PRINTED_LOSSES == ARTICLE_PRINTED
+    assert (nc.ARTICLE_W, nc.ARTICLE_B) == (ARTICLE_W, ARTICLE_B)
+
+
+def test_hessian_matches_finite_differences_of_the_gradient(course):
+    x, y = course
+    h = 1e-3
+    columns = [(np.array(nc.gradients(x, y, 10 + h * dw, 5 + h * db))
+                - np.array(nc.gradients(x, y, 10 - h * dw, 5 - h * db))) / (2 * h)
+               for dw, db in [(1, 0), (0, 1)]]
+    np.testing.assert_allclose(nc.hessian(x), np.column_stack(columns), rtol=1e-6, atol=1e-9)
+
+
+def test_threshold_of_the_course_and_the_article():
+    # Course x is centred with mean(x*x) = 0.0667: the Hessian is diag(0.133, 2), so 2/2 = 1.
+    x = nc.scale_inputs(nc.make_dataset()[0])
+    assert nc.lr_threshold(x) == pytest.approx(1.0)
+    assert nc.lr_threshold(nc.ARTICLE_X, reduction="sum") == pytest.approx(1 / 9)
+    assert nc.lr_threshold([-1.0, 1.0]) == pytest.approx(1.0)
+
+
+def test_divergence_is_a_result_not_a_crash(course):
+    x, y = course
+    threshold = nc.lr_threshold(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy overflow warning may escape
+        stable = nc.train(x, y, lr=0.99 * threshold, epochs=500)
+        unstable = nc.train(x, y, lr=1.5 * threshold, epochs=500)
+        wild = nc.train(x, y, lr=1e6, epochs=500)
+    assert not stable.diverged and stable.epochs == 500
+    for history in (unstable, wild):
+        assert history.diverged and 0 < history.epochs < 500
+        assert np.isfinite(history.losses).all() and np.isfinite([history.w, history.b]).all()
+        assert history.losses[-1] > 1e6 * history.losses[0]
+        assert (history.w, history.b) == (history.ws[-1], history.bs[-1])
+
+
+def test_slow_divergence_is_flagged_before_it_explodes(course):
+    x, y = course
+    history = nc.train(x, y, lr=1.01 * nc.lr_threshold(x), epochs=30)
+    assert history.epochs == 30 and history.diverged
+    assert history.losses[-1] > history.losses[0]
+
+
+def test_history_repr_is_short_and_fixed_format(course):
+    x, y = course
+    text = repr(nc.train(x, y, lr=0.5, epochs=3))
+    assert text.startswith("History(epochs=3, w=") and "diverged=False" in text
+
+
+# -- checks for exercises ----------------------------------------------------------------------
+
+
+def test_checks_praise_right_answers_and_name_known_mistakes(capsys):
+    def right(x, y, w, b):
+        r = w * x + b - y
+        return 2 * np.mean(r * x), 2 * np.mean(r)
+
+    def wrong_sign(x, y, w, b):
+        dw, db = right(x, y, w, b)
+        return -dw, -db
+
+    def summed(x, y, w, b):
+        dw, db = right(x, y, w, b)
+        return len(x) * dw, len(x) * db
+
+    def stub(x, y, w, b):
+        raise NotImplementedError("use the chain rule")
+
+    for fn in (right, wrong_sign, summed, stub):
+        nc.check_gradients(fn)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("✅ right")
+    assert out[1].startswith("❌ wrong_sign") and "wrong sign" in out[2]
+    assert out[3].startswith("❌ summed") and "sum over samples" in out[4]
+    assert out[5] == "⏳ stub is not written yet: use the chain rule"
+
+
+@pytest.mark.parametrize("check, right, wrong, hint", [
+    (nc.check_unscale, lambda w, b: (w / 100, b), lambda w, b: (w * 100, b), "multiplied"),
+    (nc.check_forward, lambda x, w, b: w * x + b, lambda x, w, b: w * x, "b is missing"),
+    (nc.check_mse, lambda p, y: np.mean((p - y) ** 2), lambda p, y: np.sum((p - y) ** 2), "sum"),
+    (nc.check_step, lambda w, b, dw, db, lr: (w - lr * dw, b - lr * db),
+     lambda w, b, dw, db, lr: (w + lr * dw, b + lr * db), "subtract"),
+    (nc.check_threshold, lambda x: 2 / np.linalg.eigvalsh(nc.hessian(x)).max(),
+     lambda x: 1 / np.linalg.eigvalsh(nc.hessian(x)).max(), "2 / lambda_max"),
+])
+def test_each_check(capsys, check, right, wrong, hint):
+    check(right)
+    assert capsys.readouterr().out.startswith("✅")
+    check(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and hint in out
+
+
+def test_check_settings(capsys, course):
+    x, y = course
+    nc.check_settings(lambda: (0.9, 100), x, y)
+    nc.check_settings(lambda: (0.5, 100), x, y)
+    nc.check_settings(lambda: (1.2, 100), x, y)
+    nc.check_settings(lambda: (0.9, 500), x, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("✅") and "not yet within" in lines[1]
+    assert "diverges" in lines[2] and "more than the 100 allowed" in lines[3]
+
+
+# -- packaging -------------------------------------------------------------------------------
+
+
+def test_math_imports_without_matplotlib_or_ipywidgets():
+    code = ("import sys, neuron_core; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd="/")
+    assert out.stdout.strip() == "[]"  # and it imported from "/", i.e. it is installed
