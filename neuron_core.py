@@ -32,7 +32,7 @@ __all__ = [
     "check_unscale", "check_forward", "check_mse", "check_gradients", "check_step",
     "check_threshold", "check_settings",
     "plot_data", "plot_fit", "plot_losses", "plot_loss_surface", "plot_loss_slice",
-    "plot_training", "hand_fit_explorer", "step_explorer", "training_explorer",
+    "plot_training", "subplots", "hand_fit_explorer", "step_explorer", "training_explorer",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -241,11 +241,11 @@ class History:
 def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     """Full-batch gradient descent from ``(w, b)``: ``epochs`` updates with learning rate ``lr``.
 
-    Each epoch is exactly ``step(w, b, *gradients(x, y, w, b, reduction), lr)``. To be fast it
-    computes that gradient from four averages of the data (``mean(x)``, ``mean(x*x)``,
-    ``mean(y)``, ``mean(x*y)``), which is the same sum regrouped, and computes the losses from
-    the residuals afterwards. It never prints, and a learning rate that is too large is not an
-    error: see ``History.diverged``.
+    Each epoch is exactly ``step(w, b, *gradients(x, y, w, b, reduction), lr)``. To be fast, it
+    never loops over the samples: the gradient of a line's MSE depends on the data only through
+    four averages (``mean(x)``, ``mean(x*x)``, ``mean(y)``, ``mean(x*y)``), computed once; the
+    losses come from the same kind of identity (see ``_bowl``). It never prints, and a learning
+    rate that is too large is not an error: see ``History.diverged``.
 
     >>> h = train([0.0, 1.0], [32.0, 212.0], lr=0.5, epochs=200)
     >>> round(h.w, 6), round(h.b, 6), h.diverged
@@ -258,6 +258,9 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     w, b = _scalar("w", w), _scalar("b", b)
     k = _factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
     mx, mxx, my, mxy = _moments(x, y)
+    bowl = _bowl(x, y)
+    if not math.isfinite(_bowl_losses(bowl, np.array([w]), np.array([b]))[0]):
+        raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
     ws, bs = np.empty(epochs), np.empty(epochs)
     done = 0
     while done < epochs and math.isfinite(w) and math.isfinite(b):
@@ -266,9 +269,7 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
         db = k * (w * mx + b - my)  # = k * mean(w*x + b - y)
         w, b = w - lr * dw, b - lr * db
         done += 1
-    losses = _mse_along(x, y, ws[:done], bs[:done])
-    if done and not math.isfinite(losses[0]):
-        raise ValueError(f"w={ws[0]:g}, b={bs[0]:g}: the starting loss overflows float64")
+    losses = _bowl_losses(bowl, ws[:done], bs[:done])
     stop = _first_explosion(losses)
     ran_away = stop is not None or done < epochs
     if stop is not None:
@@ -287,13 +288,15 @@ def closed_form(x, y):
     (1.8, 32.0)
     """
     x, y = _pair(x, y)
-    xc, yc = x - x.mean(), y - y.mean()
     with np.errstate(all="ignore"):
+        xc, yc = x - x.mean(), y - y.mean()
         spread = float(xc @ xc)
         if not (spread > 0 and math.isfinite(spread)):
             raise ValueError("x must vary (at least two distinct, not astronomically large values)")
         w = float(xc @ yc) / spread
-    return w, float(y.mean() - w * x.mean())
+        b = float(y.mean() - w * x.mean())
+    _finite_result((w, b), "closed_form", "the solution overflows float64: rescale x or y")
+    return w, b
 
 
 def hessian(x, reduction="mean"):
@@ -371,10 +374,14 @@ def check_unscale(fn):
 
 def check_forward(fn):
     """Check ``fn(x, w, b)`` against ``forward``, on a scalar and on an array."""
+    scalar = _attempt(fn, 0.2, 180.0, 32.0)
+    if scalar is _NOT_WRITTEN:
+        return
+    if not _close(scalar, 68.0):
+        _verdict(fn, scalar, 68.0, {36.0: "b is missing: add the bias after weighting the input"})
+        return
     x = np.array([-0.4, 0.0, 0.37, 1.0])
     got = _attempt(fn, x, 180.0, 32.0)
-    if got is _NOT_WRITTEN:
-        return
     hints = {
         tuple(180.0 * x): "b is missing: the neuron adds the bias after weighting the input",
         tuple(32.0 * x + 180.0): "w and b are swapped: w multiplies x, b is added",
@@ -449,7 +456,8 @@ def check_threshold(fn):
 
 
 def check_settings(fn, x, y, max_epochs=100, tol=1e-3):
-    """Check ``fn() -> (lr, epochs)``: within ``max_epochs``, ``w`` in Celsius units is 1.8 +- tol.
+    """Check ``fn() -> (lr, epochs)``: within ``max_epochs``, ``w`` in Celsius units is 1.8 +- tol
+    (and ``b`` is 32 +- 10 tol).
 
     ``x`` is Celsius scaled by ``SCALE`` and ``y`` the Fahrenheit values.
     """
@@ -467,6 +475,9 @@ def check_settings(fn, x, y, max_epochs=100, tol=1e-3):
     elif abs(w_c - TRUE_W) > tol:
         print(f"❌ after {epochs} epochs w = {w_c:.4f} °F/°C, not yet within {tol:g} of 1.8: "
               "more epochs, or a larger lr below the threshold")
+    elif abs(b_c - TRUE_B) > 10 * tol:
+        print(f"❌ w = {w_c:.4f} °F/°C is right but b = {b_c:.3f} °F has not settled: "
+              "lr is so close to the threshold that b keeps swinging; take a little less")
     else:
         print(f"✅ lr = {lr:g}, {epochs} epochs: w = {w_c:.4f} °F/°C and b = {b_c:.3f} °F")
 
@@ -624,6 +635,31 @@ def _moments(x, y):
     return moments
 
 
+def _bowl(x, y):
+    """The MSE of a line is a bowl: ``var(x)*(w - beta)**2 + (w*mean(x) + b - mean(y))**2 + L``.
+
+    ``beta`` is the least-squares slope and ``L`` the least-squares loss (what no line can beat).
+    Expanding the square of ``w*x + b - y`` around the least-squares line gives exactly these
+    terms (the cross terms average to zero), so the loss at any ``(w, b)`` costs a few flops, and
+    it stays accurate near the bottom, where expanding ``mean(y*y) - ...`` would cancel to noise.
+    """
+    with np.errstate(all="ignore"):
+        xc, yc = x - x.mean(), y - y.mean()
+        vx = float(xc @ xc) / len(x)
+        beta = float(xc @ yc) / len(x) / vx if vx > 0 else 0.0
+        e = yc - beta * xc
+        bowl = float(x.mean()), float(y.mean()), vx, beta, float(e @ e) / len(x)
+    _finite_result(bowl, "train", "the data's spread overflows float64: rescale x or y")
+    return bowl
+
+
+def _bowl_losses(bowl, ws, bs):
+    """The MSE at every ``(ws[i], bs[i])``, from the bowl's shape (see ``_bowl``)."""
+    mx, my, vx, beta, lowest = bowl
+    with np.errstate(all="ignore"):
+        return vx * (ws - beta) ** 2 + (ws * mx + bs - my) ** 2 + lowest
+
+
 _BLOCK = 1 << 16  # how many residuals to hold at once while computing the losses
 
 
@@ -685,6 +721,14 @@ def _styled(plot):
             return plot(*args, **kwargs)
 
     return styled
+
+
+@_styled
+def subplots(nrows=1, ncols=1, **kwargs):
+    """``plt.subplots`` in the course's style (constrained layout unless told otherwise)."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, **({"layout": "constrained"} | kwargs))
 
 
 def _axes(ax, figsize=None):
@@ -755,6 +799,8 @@ def _surface_limits(x, y, path):
     if path is not None:
         keep = path.losses <= 4 * path.losses[0]
         ws, bs = np.append(ws, path.ws[keep]), np.append(bs, path.bs[keep])
+        if not path.diverged:
+            ws, bs = np.append(ws, path.w), np.append(bs, path.b)
     pad_w = 0.15 * (np.ptp(ws) or 1.0)
     pad_b = 0.25 * (np.ptp(bs) or 1.0)
     return (min(ws) - pad_w, max(ws) + pad_w), (min(bs) - pad_b, max(bs) + pad_b)
@@ -784,13 +830,21 @@ def plot_loss_surface(x, y, ax=None, path=None, arrows=True, w_lim=None, b_lim=N
     w_opt, b_opt = closed_form(x, y)
     ax.plot(w_opt, b_opt, "*", color="gold", ms=16, mec="k", label="minimum", zorder=5)
     if path is not None:
-        ax.plot(path.ws, path.bs, ".-", color=COLORS["path"], lw=1.5, ms=6,
+        ws, bs = _path(path)
+        ax.plot(ws, bs, ".-", color=COLORS["path"], lw=1.5, ms=6,
                 label=f"path, lr = {path.lr:g}", zorder=4)
         ax.plot(path.ws[0], path.bs[0], "o", color=COLORS["path"], ms=9, zorder=4)
     ax.set(xlim=w_lim, ylim=b_lim, xlabel="w", ylabel="b", title="loss surface (MSE)")
     ax.grid(False)
     ax.legend(loc="lower right", framealpha=0.9, frameon=True)
     return ax
+
+
+def _path(history):
+    """Every point the descent visited: the parameters before each update, then the final ones."""
+    if history.diverged:  # the final parameters are the last recorded ones
+        return history.ws, history.bs
+    return np.append(history.ws, history.w), np.append(history.bs, history.b)
 
 
 def _downhill_arrows(ax, x, y, w_lim, b_lim, n=9):
@@ -1141,7 +1195,7 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
         line.set_data(span, w_ * span + b_)
         errors.set_segments([[(xi, yi), (xi, fi)] for xi, yi, fi in zip(x, y, y_hat, strict=True)])
         guess.set_data([w_], [b_])
-        gd_loss = gd.losses[-1]
+        gd_loss = _final_loss(x, y, gd)
         verdict = ("🎉 you beat gradient descent!" if ex.loss < gd_loss
                    else "keep going: can you beat it?")
         readout.value = (f"your loss: <b>{ex.loss:.4g}</b>; gradient descent after {gd_epochs}"

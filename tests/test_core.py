@@ -281,9 +281,11 @@ def test_check_settings(capsys, course):
     nc.check_settings(lambda: (0.5, 100), x, y)
     nc.check_settings(lambda: (1.2, 100), x, y)
     nc.check_settings(lambda: (0.9, 500), x, y)
+    nc.check_settings(lambda: (1.0, 100), x, y)  # b swings between 0 and 64 for ever
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("✅") and "not yet within" in lines[1]
     assert "diverges" in lines[2] and "more than the 100 allowed" in lines[3]
+    assert "b = 0.000 °F has not settled" in lines[4]
 
 
 # -- packaging -------------------------------------------------------------------------------

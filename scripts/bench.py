@@ -1,0 +1,269 @@
+"""Performance tables for the README: `make bench` (or `python scripts/bench.py --help`).
+
+Every figure is measured here, in one process where they are compared, and printed as a
+Markdown table; nothing is asserted. Timings are the best of several repeats (the least
+disturbed by other work on the machine), except latencies, which report median and p95.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import neuron_core as nc  # noqa: E402
+
+
+def best(fn, repeat=5):
+    """The fastest of ``repeat`` runs of ``fn()``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def latencies(actions):
+    """Median and 95th percentile, in ms, of calling each action once."""
+    times = []
+    for action in actions:
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3, float(np.percentile(times, 95)) * 1e3
+
+
+def table(title, header, rows):
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+# -- 1. nc.train against the article's per-sample loop ---------------------------------------
+
+
+def bench_training():
+    rows = []
+    for epochs in (50, 1000):
+        ours = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=0.1, epochs=epochs, reduction="sum")
+        w, b, _ = nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, epochs=epochs)
+        t_ours = best(lambda e=epochs: nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=0.1, epochs=e,
+                                                 reduction="sum"), repeat=20)
+        t_loop = best(lambda e=epochs: nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, epochs=e))
+        gap = max(abs(ours.w - w), abs(ours.b - b))
+        rows.append([epochs, f"{t_loop * 1e3:.2f}", f"{t_ours * 1e3:.3f}",
+                     f"**{t_loop / t_ours:.0f}×**", f"{gap:.1e}"])
+    table("Training on the article's data (9 samples, lr 0.1, summed gradient)",
+          ["epochs", "article's loop (ms)", "nc.train (ms)", "speed-up", "max |Δw|, |Δb|"], rows)
+
+
+# -- 2. Scale: time per epoch against the memory-bandwidth floor ------------------------------
+
+
+def naive_epochs(x, y, lr, epochs):
+    """Gradient descent as first written: new temporaries for every expression, every epoch."""
+    w, b = 1.0, 0.0
+    for _ in range(epochs):
+        r = w * x + b - y
+        _loss, dw, db = np.mean(r ** 2), 2 * np.mean(r * x), 2 * np.mean(r)
+        w, b = w - lr * dw, b - lr * db
+    return w, b
+
+
+def bench_scale(max_exponent=7):
+    rows = []
+    for exponent in range(3, max_exponent + 1):
+        n = 10 ** exponent
+        celsius, y = nc.make_dataset(n=n, noise=1.0, seed=0)
+        x = nc.scale_inputs(celsius)
+        epochs = max(5, 10 ** 7 // n)
+        floor = best(lambda x=x, y=y: (x @ x, x @ y))
+        t_train = best(lambda x=x, y=y, e=epochs: nc.train(x, y, lr=0.5, epochs=e), repeat=3)
+        t_setup = best(lambda x=x, y=y: nc.train(x, y, lr=0.5, epochs=0), repeat=3)
+        naive_e = max(2, epochs // 10)
+        t_naive = best(lambda x=x, y=y, e=naive_e: naive_epochs(x, y, 0.5, e), repeat=3) / naive_e
+        per_epoch = (t_train - t_setup) / epochs
+        rows.append([f"10^{exponent}", epochs, f"{floor * 1e3:.3f}", f"{t_setup * 1e3:.3f}",
+                     f"{t_setup / n * 1e9:.1f}", f"{per_epoch * 1e6:.2f}",
+                     f"{(t_train / epochs) / floor:.2f}×", f"{t_naive / floor:.1f}×"])
+    table("Scale: noisy Celsius data, n samples (floor = x@x and x@y over the same arrays)",
+          ["n", "epochs", "floor (ms)", "nc.train setup (ms)", "setup ns/sample",
+           "nc.train per epoch (µs)", "nc.train per epoch, amortised / floor",
+           "naive epoch / floor"], rows)
+
+
+# -- 3. Explorers: from a slider change to the new plot, in the kernel -------------------------
+
+
+def bench_explorers():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    celsius, y = nc.make_dataset()
+    x = nc.scale_inputs(celsius)
+    rows = []
+    for epochs in (200, 1000):
+        ex = nc.training_explorer(x, y, epochs=epochs)
+        lrs = np.geomspace(0.002, 2.5, 41)
+        med, p95 = latencies([lambda v=v, ex=ex: setattr(ex.lr, "value", float(v)) for v in lrs])
+        rows.append([f"training explorer, lr slider ({epochs} epochs)", f"{med:.1f}",
+                     f"{p95:.1f}"])
+    ex = nc.training_explorer(x, y, epochs=1000)
+    med, p95 = latencies([lambda v=v: setattr(ex.epochs, "value", int(v))
+                          for v in np.linspace(20, 1000, 41)])
+    rows.append(["training explorer, epochs slider (20 to 1000)", f"{med:.1f}", f"{p95:.1f}"])
+    med, p95 = latencies([lambda v=v: setattr(ex.frame, "value", int(v))
+                          for v in range(0, 1000, 25)])
+    rows.append(["training explorer, one Play frame", f"{med:.1f}", f"{p95:.1f}"])
+    hand = nc.hand_fit_explorer(x, y)
+    med, p95 = latencies([lambda v=v: setattr(hand.w, "value", float(v))
+                          for v in np.linspace(50, 250, 41)])
+    rows.append(["hand-fit explorer, w slider", f"{med:.1f}", f"{p95:.1f}"])
+    step = nc.step_explorer(x, y)
+    med, p95 = latencies([step.step_button.click for _ in range(40)])
+    rows.append(["step explorer, Step button", f"{med:.1f}", f"{p95:.1f}"])
+    table("Explorers, kernel side: slider change to new PNG in the Image widget",
+          ["action", "median (ms)", "p95 (ms)"], rows)
+
+
+def bench_backends():
+    """The same two-panel figure updated 30 times, three ways of getting it to the screen."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    celsius, y = nc.make_dataset()
+    x = nc.scale_inputs(celsius)
+    lrs = np.geomspace(0.01, 0.9, 31)
+    ex = nc.training_explorer(x, y)
+    blit = latencies([lambda v=v: setattr(ex.lr, "value", float(v)) for v in lrs])
+
+    def full_redraw(fig, update, render):
+        def action(v):
+            update(v)
+            render(fig)
+        return [lambda v=v: action(v) for v in lrs]
+
+    fig, curve, line = _plain_figure(x, y)
+
+    def update(lr):
+        h = nc.train(x, y, lr=float(lr), epochs=200)
+        curve.set_data(np.arange(h.epochs), h.losses)
+        line.set_ydata(h.w * x + h.b)
+
+    # What `clear_output(); display(fig)` costs with the inline backend: a full draw and a PNG
+    # with bbox_inches="tight", as matplotlib-inline renders it.
+    inline = latencies(full_redraw(fig, update, lambda f: f.savefig(
+        io.BytesIO(), format="png", bbox_inches="tight")))
+    rows = [["Agg, blit moving artists → ipywidgets.Image (chosen)", *map("{:.1f}".format, blit)],
+            ["inline backend: full redraw → PNG (clear_output + display)",
+             *map("{:.1f}".format, inline)]]
+    try:
+        ipympl = _ipympl_latency(x, y, lrs)
+        rows.append(["ipympl: full draw → diff PNG to the frontend", *map("{:.1f}".format, ipympl)])
+    except Exception as err:  # noqa: BLE001 - report, do not fail the benchmark
+        rows.append([f"ipympl: not measurable here ({type(err).__name__}: {err})", "", ""])
+    table("Rendering strategy, kernel side, training explorer figure (200 epochs)",
+          ["strategy", "median (ms)", "p95 (ms)"], rows)
+
+
+def _plain_figure(x, y):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4.2), dpi=96, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax_loss, ax_fit = fig.subplots(1, 2)
+    (curve,) = ax_loss.semilogy([1, 2], [1, 2])
+    ax_loss.set_ylim(1e-12, 1e12)
+    ax_fit.plot(x, y, "o")
+    (line,) = ax_fit.plot(x, y)
+    return fig, curve, line
+
+
+def _ipympl_latency(x, y, lrs):
+    """ipympl renders with Agg in the kernel and sends a PNG of what changed."""
+    code = f"""
+import numpy as np, statistics, time, matplotlib
+matplotlib.use("module://ipympl.backend_nbagg")
+import matplotlib.pyplot as plt
+import neuron_core as nc
+x, y = np.array({x.tolist()}), np.array({y.tolist()})
+fig, (ax_loss, ax_fit) = plt.subplots(1, 2, figsize=(10, 4.2), dpi=96, layout="constrained")
+(curve,) = ax_loss.semilogy([1, 2], [1, 2]); ax_loss.set_ylim(1e-12, 1e12)
+ax_fit.plot(x, y, "o"); (line,) = ax_fit.plot(x, y)
+times = []
+for lr in {lrs.tolist()}:
+    start = time.perf_counter()
+    h = nc.train(x, y, lr=lr, epochs=200)
+    curve.set_data(np.arange(h.epochs), h.losses); line.set_ydata(h.w * x + h.b)
+    fig.canvas.draw()
+    fig.canvas.get_diff_image()
+    times.append(time.perf_counter() - start)
+print(statistics.median(times) * 1e3, float(np.percentile(times, 95)) * 1e3)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    return tuple(float(v) for v in out.stdout.split()[-2:])
+
+
+# -- 4. The course: test suite and notebook timings, kernel memory ----------------------------
+
+
+def bench_course():
+    rows = []
+    make = ["make", "--no-print-directory"]
+    for target, what in [("notebooks", "nbval over all notebooks"),
+                         ("test", "make test (everything; no installation)")]:
+        start = time.perf_counter()
+        done = subprocess.run([*make, target], cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        status = "passed" if done.returncode == 0 else f"FAILED ({done.returncode})"
+        rows.append([what, f"{seconds:.1f}", status])
+    table("The course's checks (wall time, this machine)", ["what", "seconds", "result"], rows)
+
+
+def bench_memory(notebook="05_training.ipynb"):
+    """Peak resident memory of one kernel that ran a notebook top to bottom."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    probe = ("import resource\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    nb.cells.append(nbformat.v4.new_code_cell(probe))
+    NotebookClient(nb, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    peak = float(nb.cells[-1].outputs[0]["text"])
+    table("Footprint", ["what", "peak RSS (MB)"],
+          [[f"one kernel after running {notebook} top to bottom", f"{peak:.0f}"]])
+
+
+SECTIONS = {"training": bench_training, "scale": bench_scale, "explorers": bench_explorers,
+            "backends": bench_backends, "memory": bench_memory, "course": bench_course}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sections", nargs="*", default=list(SECTIONS), choices=[[], *SECTIONS],
+                        help="which tables to print (default: all)")
+    args = parser.parse_args()
+    print(f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}.")
+    for name in args.sections or SECTIONS:
+        SECTIONS[name]()
+
+
+if __name__ == "__main__":
+    main()
