@@ -145,7 +145,7 @@ def mse(y_hat, y):
     y_hat, y = _pair(y_hat, y, names=("y_hat", "y"))
     with np.errstate(all="ignore"):
         r = y_hat - y
-        loss = float(r @ r) / len(r)
+        loss = _dot(r, r) / len(r)
     _finite_result(loss, "mse", "the squared errors overflow float64: y_hat is far too large")
     return loss
 
@@ -167,7 +167,7 @@ def gradients(x, y, w, b, reduction="mean"):
     k = _factor(reduction, len(x))
     with np.errstate(all="ignore"):
         r = w * x + b - y
-        dw, db = k * float(r @ x), k * float(r.sum())
+        dw, db = k * _dot(r, x), k * float(r.sum())
     _finite_result((dw, db), "gradients", "the gradient overflows float64: w or b is too large")
     return dw, db
 
@@ -290,10 +290,10 @@ def closed_form(x, y):
     x, y = _pair(x, y)
     with np.errstate(all="ignore"):
         xc, yc = x - x.mean(), y - y.mean()
-        spread = float(xc @ xc)
+        spread = _dot(xc, xc)
         if not (spread > 0 and math.isfinite(spread)):
             raise ValueError("x must vary (at least two distinct, not astronomically large values)")
-        w = float(xc @ yc) / spread
+        w = _dot(xc, yc) / spread
         b = float(y.mean() - w * x.mean())
     _finite_result((w, b), "closed_form", "the solution overflows float64: rescale x or y")
     return w, b
@@ -310,7 +310,7 @@ def hessian(x, reduction="mean"):
     x = _values("x", x, scalar=False)
     k = _factor(reduction, len(x)) * len(x)
     with np.errstate(all="ignore"):
-        mx, mxx = float(x.mean()), float(x @ x) / len(x)
+        mx, mxx = float(x.mean()), _dot(x, x) / len(x)
     _finite_result(mxx, "hessian", "x*x overflows float64: x is too large")
     return k * np.array([[mxx, mx], [mx, 1.0]])
 
@@ -399,8 +399,8 @@ def check_mse(fn):
     r = y_hat - y
     hints = {
         float(r.mean()): "the errors are not squared, so misses above and below cancel out",
-        float(r @ r): "that is the sum; the mean divides it by the number of samples",
-        float(np.sqrt(r @ r / len(r))): "that is the root of the MSE (RMSE); leave out the sqrt",
+        _dot(r, r): "that is the sum; the mean divides it by the number of samples",
+        math.sqrt(_dot(r, r) / len(r)): "that is the root of the MSE (RMSE); leave out the sqrt",
         float(np.abs(r).mean()): "that is the mean absolute error; square the errors instead",
     }
     _verdict(fn, got, mse(y_hat, y), hints)
@@ -611,6 +611,12 @@ def _factor(reduction, n):
     raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
+def _dot(a, b):
+    """``sum(a*b)`` with numpy's pairwise summation. Unlike ``a @ b`` (BLAS), it adds in the same
+    order on every CPU, so that results, and the notebooks' printed digits, are reproducible."""
+    return float(np.add.reduce(a * b))
+
+
 def _finite_result(value, where, why):
     if not np.isfinite(value).all():
         raise ValueError(f"{where}: {why}")
@@ -630,7 +636,7 @@ def _moments(x, y):
     """The four averages the MSE gradient of a line depends on."""
     with np.errstate(all="ignore"):
         n = len(x)
-        moments = float(x.mean()), float(x @ x) / n, float(y.mean()), float(x @ y) / n
+        moments = float(x.mean()), _dot(x, x) / n, float(y.mean()), _dot(x, y) / n
     _finite_result(moments, "train", "x*x or x*y overflows float64: rescale x (see scale_inputs)")
     return moments
 
@@ -645,10 +651,10 @@ def _bowl(x, y):
     """
     with np.errstate(all="ignore"):
         xc, yc = x - x.mean(), y - y.mean()
-        vx = float(xc @ xc) / len(x)
-        beta = float(xc @ yc) / len(x) / vx if vx > 0 else 0.0
+        vx = _dot(xc, xc) / len(x)
+        beta = _dot(xc, yc) / len(x) / vx if vx > 0 else 0.0
         e = yc - beta * xc
-        bowl = float(x.mean()), float(y.mean()), vx, beta, float(e @ e) / len(x)
+        bowl = float(x.mean()), float(y.mean()), vx, beta, _dot(e, e) / len(x)
     _finite_result(bowl, "train", "the data's spread overflows float64: rescale x or y")
     return bowl
 
@@ -1120,7 +1126,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
 def _final_loss(x, y, history):
     with np.errstate(all="ignore"):
         r = history.w * x + history.b - y
-        return float(r @ r) / len(x)
+        return _dot(r, r) / len(x)
 
 
 def _lr_axis(ax, slider, threshold):
