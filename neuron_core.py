@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "TRUE_W", "TRUE_B", "SCALE", "HELD_OUT_CELSIUS",
+    "TRUE_W", "TRUE_B", "SCALE", "HELD_OUT_CELSIUS", "STYLE", "COLORS",
     "ARTICLE_CELSIUS", "ARTICLE_X", "ARTICLE_Y", "ARTICLE_LR", "ARTICLE_EPOCHS",
     "ARTICLE_W", "ARTICLE_B", "ARTICLE_PRINTED_LOSSES",
     "celsius_to_fahrenheit", "make_dataset", "scale_inputs", "unscale_params",
@@ -32,7 +32,7 @@ __all__ = [
     "check_unscale", "check_forward", "check_mse", "check_gradients", "check_step",
     "check_threshold", "check_settings",
     "plot_data", "plot_fit", "plot_losses", "plot_loss_surface", "plot_loss_slice",
-    "plot_training", "subplots", "hand_fit_explorer", "step_explorer", "training_explorer",
+    "plot_training", "hand_fit_explorer", "step_explorer", "training_explorer",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -705,7 +705,8 @@ def _grew(losses):
 # 6. Plots. matplotlib is imported inside these functions, never when the module is imported.
 # ---------------------------------------------------------------------------------------------
 
-# Large type and thick lines: the course is shown on projectors.
+# Large type and thick lines: the course is shown on projectors. Notebooks that draw their own
+# figures use it too: ``with plt.rc_context(nc.STYLE): ...``.
 STYLE = {
     "figure.figsize": (6.4, 4.0), "figure.dpi": 96, "font.size": 12, "axes.titlesize": 13,
     "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
@@ -727,14 +728,6 @@ def _styled(plot):
             return plot(*args, **kwargs)
 
     return styled
-
-
-@_styled
-def subplots(nrows=1, ncols=1, **kwargs):
-    """``plt.subplots`` in the course's style (constrained layout unless told otherwise)."""
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(nrows, ncols, **({"layout": "constrained"} | kwargs))
 
 
 def _axes(ax, figsize=None):
