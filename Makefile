@@ -63,10 +63,11 @@ student: $(DEV)
 	$(BIN)/python scripts/student_edition.py notebooks student
 
 slides: $(DEV)
-	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True \
+	    --output-dir build/slides notebooks/*.ipynb
 
 demo: $(DEV)
-	$(BIN)/voila --Voila.ip=127.0.0.1 $(ROOT_FLAG) notebooks/demo.ipynb
+	$(BIN)/voila --Voila.ip=127.0.0.1 --token --no-browser notebooks/demo.ipynb
 
 lite: $(DEV)
 	$(BIN)/jupyter lite build --contents notebooks --contents neuron_core.py --output-dir build/lite

@@ -1054,7 +1054,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     start = mse(forward(x, w, b), y)
     lr_slider = _lr_slider(x, lr, reduction)
     ax_loss.set(yscale="log", ylim=(start * 1e-15, start * EXPLODED * 30), xlabel="epoch",
-                ylabel="loss (MSE)")
+                ylabel="loss (MSE)", title="loss per epoch")
     ax_loss.yaxis.set_minor_locator(_null_locator())
     (curve,) = ax_loss.plot([], [], color=COLORS["model"])
     (dot,) = ax_loss.plot([], [], "o", color=COLORS["model"])
@@ -1063,6 +1063,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     _lr_axis(ax_lr, lr_slider, threshold)
     (lr_mark,) = ax_lr.plot([lr], [0.5], "v", color="k", ms=11, clip_on=False)
     _data_axes(ax_fit, x, y, scale)
+    ax_fit.set_title("the neuron's line at the epoch shown")
     (line,) = ax_fit.plot([], [], color=COLORS["model"], label="neuron")
     canvas.animate(curve, dot, warning, lr_mark, line)
     epochs_slider = widgets.IntSlider(value=epochs, min=1, max=1000, description="epochs",
@@ -1166,6 +1167,7 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     fig = _new_figure(10.0, 4.0)
     ax_fit, ax_surface = fig.subplots(1, 2)
     _data_axes(ax_fit, x, y, scale)
+    ax_fit.set_title("your line and its errors")
     plot_loss_surface(x, y, ax=ax_surface, path=gd, arrows=False,
                       w_lim=(w_opt - reach_w, w_opt + reach_w),
                       b_lim=(b_opt - reach_b, b_opt + reach_b))
