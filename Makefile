@@ -70,7 +70,8 @@ demo: $(DEV)
 	$(BIN)/voila --Voila.ip=127.0.0.1 --token --no-browser notebooks/demo.ipynb
 
 lite: $(DEV)
-	$(BIN)/jupyter lite build --contents notebooks --contents neuron_core.py --output-dir build/lite
+	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks --contents ../neuron_core.py \
+	    --output-dir build/lite
 
 clean:
 	rm -rf build student .pytest_cache

@@ -908,12 +908,26 @@ def plot_training(history, x, y, axes=None, xlabel="x = °C / 100"):
 # ---------------------------------------------------------------------------------------------
 
 
+def _widgets():
+    """ipywidgets, or an ImportError that says how to get it (JupyterLite lacks it at first)."""
+    import sys
+
+    try:
+        import ipywidgets
+    except ImportError:
+        how = ("run `%pip install ipywidgets` in a cell first" if sys.platform == "emscripten"
+               else "pip install -r requirements.txt")
+        raise ImportError(f"the explorers need ipywidgets: {how}") from None
+    return ipywidgets
+
+
 class _Canvas:
     """A matplotlib Figure shown as an ipywidgets.Image, redrawn by blitting its moving parts."""
 
     def __init__(self, fig, min_interval=0.03):
-        import ipywidgets as widgets
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        widgets = _widgets()
 
         self.fig, self.agg = fig, FigureCanvasAgg(fig)
         width = int(fig.get_figwidth() * fig.dpi)
@@ -989,7 +1003,7 @@ def _new_figure(width, height):
 
 def _explorer(kind, rows, canvas, readout, **attributes):
     """Assemble an explorer: a VBox with CSS classes for tests, and its parts as attributes."""
-    import ipywidgets as widgets
+    widgets = _widgets()
 
     box = widgets.VBox([*rows, readout, canvas.image])
     box.add_class("nc-explorer")
@@ -1001,7 +1015,7 @@ def _explorer(kind, rows, canvas, readout, **attributes):
 
 
 def _readout():
-    import ipywidgets as widgets
+    widgets = _widgets()
 
     readout = widgets.HTML()
     readout.add_class("nc-readout")
@@ -1010,7 +1024,7 @@ def _readout():
 
 def _lr_slider(x, lr, reduction):
     """A log-scale learning-rate slider from far too small to three times the threshold."""
-    import ipywidgets as widgets
+    widgets = _widgets()
 
     top = math.log10(lr_threshold(x, reduction)) + 0.5
     return widgets.FloatLogSlider(value=lr, base=10, min=round(top - 3.5, 1), max=round(top, 1),
@@ -1042,7 +1056,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     and the prediction for 100 °C. Attributes: ``lr``, ``epochs``, ``play``, ``frame`` (the epoch
     shown), ``history``, ``readout``, ``figure``.
     """
-    import ipywidgets as widgets
+    widgets = _widgets()
 
     x, y = _pair(x, y)
     threshold = lr_threshold(x, reduction)
@@ -1157,7 +1171,7 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     live, against what ``gd_epochs`` epochs of gradient descent reach from ``w=1, b=0``.
     Attributes: ``w``, ``b`` (sliders), ``loss`` (of the current guess), ``readout``, ``figure``.
     """
-    import ipywidgets as widgets
+    widgets = _widgets()
     from matplotlib.collections import LineCollection
 
     x, y = _pair(x, y)
@@ -1217,7 +1231,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     the step size (and replays the same number of steps). Attributes: ``lr``, ``steps`` (a
     slider: how many steps are taken), ``step_button``, ``reset_button``, ``history``.
     """
-    import ipywidgets as widgets
+    widgets = _widgets()
 
     x, y = _pair(x, y)
     threshold = lr_threshold(x)
