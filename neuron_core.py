@@ -1079,7 +1079,9 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     _data_axes(ax_fit, x, y, scale)
     ax_fit.set_title("the neuron's line at the epoch shown")
     (line,) = ax_fit.plot([], [], color=COLORS["model"], label="neuron")
-    canvas.animate(curve, dot, warning, lr_mark, line)
+    off_chart = ax_fit.text(0.5, 0.08, "", transform=ax_fit.transAxes, ha="center",
+                            color=COLORS["bad"], fontsize=12)
+    canvas.animate(curve, dot, warning, lr_mark, line, off_chart)
     epochs_slider = widgets.IntSlider(value=epochs, min=1, max=1000, description="epochs",
                                       layout={"width": "460px"})
     play = widgets.Play(value=0, min=0, max=epochs, interval=50, description="Play")
@@ -1101,6 +1103,9 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
         dot.set_data([k], [ex.curve[k]])
         span = np.array(ax_fit.get_xlim())
         line.set_data(span, w_k * span + b_k)
+        ends, (low, high) = w_k * span + b_k, ax_fit.get_ylim()
+        crosses = ends.max() >= low and ends.min() <= high
+        off_chart.set_text("" if crosses else "the line has left the chart")
         lr_mark.set_xdata([h.lr])
         warning.set_text("diverged" if h.diverged and k == len(ex.curve) - 1 else "")
         text = (f"epoch {k} of {len(ex.curve) - 1}: loss = {ex.curve[k]:.4g}; "
@@ -1271,8 +1276,10 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
         here.set_data(ws[-1:], bs[-1:])
         curve.set_data(np.arange(len(losses)), losses)
         dw, db = gradients(x, y, ws[-1], bs[-1]) if np.isfinite(losses[-1]) else (math.nan,) * 2
-        text = (f"after {len(losses) - 1} steps: w = {ws[-1]:.4g}, b = {bs[-1]:.4g}, "
-                f"loss = {losses[-1]:.4g}<br>next step: w ← {ws[-1]:.4g} − {h.lr:.3g} × "
+        taken = len(losses) - 1
+        text = (f"after {taken} step{'' if taken == 1 else 's'}: "
+                f"w = {ws[-1]:.4g}, b = {bs[-1]:.4g}, loss = {losses[-1]:.4g}"
+                f"<br>next step: w ← {ws[-1]:.4g} − {h.lr:.3g} × "
                 f"({dw:.4g}),  b ← {bs[-1]:.4g} − {h.lr:.3g} × ({db:.4g})")
         readout.value = text + ("<br>" + _diverged_text(h, threshold) if h.diverged else "")
         canvas.request()

@@ -31,7 +31,7 @@ def test_training_explorer_retrains_when_lr_moves(data):
     expected = nc.train(x, y, lr=ex.lr.value, epochs=200)
     assert ex.history.lr == ex.lr.value
     np.testing.assert_array_equal(ex.history.losses, expected.losses)
-    curve, _dot, _warning, _mark, line = ex.canvas.moving
+    curve, _dot, _warning, _mark, line, _off = ex.canvas.moving
     xs, ys = drawn(curve)
     np.testing.assert_allclose(ys[:-1], expected.losses)
     span = np.array(ex.figure.axes[2].get_xlim())
@@ -49,7 +49,7 @@ def test_training_explorer_epochs_slider_and_frames(data):
     ex.epochs.value = 40
     assert ex.history.epochs == 40 and ex.frame.max == 40 and ex.play.max == 40
     ex.frame.value = 10  # what Play does, frame by frame
-    line = ex.canvas.moving[-1]
+    line = ex.canvas.moving[4]
     span = np.array(ex.figure.axes[2].get_xlim())
     np.testing.assert_allclose(drawn(line)[1], ex.history.ws[10] * span + ex.history.bs[10])
     assert ex.readout.value.startswith("epoch 10 of 40")
@@ -66,6 +66,7 @@ def test_training_explorer_says_plainly_when_it_diverges(data):
     assert ex.history.diverged
     assert "diverged" in ex.readout.value and "below lr ≈ 1" in ex.readout.value
     assert ex.canvas.moving[2].get_text() == "diverged"
+    assert ex.canvas.moving[5].get_text() == "the line has left the chart"
     assert np.isfinite(drawn(ex.canvas.moving[0])[1]).all()
     ex.lr.value = 0.5
     assert not ex.history.diverged and "diverged" not in ex.readout.value
