@@ -949,12 +949,15 @@ class _Canvas:
         self._background = None
 
     def request(self):
-        """Draw now if the last frame is old enough; otherwise once it is. The last state wins."""
+        """Ask for a new frame. In a kernel the frame is drawn just after the current message is
+        handled, so the kernel answers at once and the browser can send the next value (ipywidgets
+        waits for that answer); requests that pile up meanwhile share one frame, drawn from the
+        latest state, so the last value always wins. Without an event loop, draw at once."""
         loop = _running_loop()
-        wait = self._last + self.min_interval - _now()
-        if loop is None or wait <= 0:
+        if loop is None:
             self.draw()
         elif self._pending is None:
+            wait = max(0.0, self._last + self.min_interval - _now())
             self._pending = loop.call_later(wait, self.draw)
 
     def draw(self):

@@ -250,8 +250,14 @@ def bench_memory(notebook="05_training.ipynb"):
           [[f"one kernel after running {notebook} top to bottom", f"{peak:.0f}"]])
 
 
+def bench_browser():
+    """Key press to painted plot, and Play's frame rate, in JupyterLab in headless Chromium."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_browser.py")], check=True)
+
+
 SECTIONS = {"training": bench_training, "scale": bench_scale, "explorers": bench_explorers,
-            "backends": bench_backends, "memory": bench_memory, "course": bench_course}
+            "backends": bench_backends, "browser": bench_browser, "memory": bench_memory,
+            "course": bench_course}
 
 
 def main():
