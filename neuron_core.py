@@ -961,6 +961,12 @@ class _Canvas:
             self._pending = loop.call_later(wait, self.draw)
 
     def draw(self):
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):  # ticks made while drawing get the course's style too
+            self._draw()
+
+    def _draw(self):
         import io
 
         from PIL import Image
