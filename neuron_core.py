@@ -688,7 +688,7 @@ def _mse_along(x, y, ws, bs):
 def _first_explosion(losses):
     """Index of the first loss that is not finite or has grown ``EXPLODED``-fold, else None."""
     with np.errstate(all="ignore"):
-        bad = ~np.isfinite(losses) | (losses > EXPLODED * losses[:1])
+        bad = ~np.isfinite(losses) | (losses > EXPLODED * losses[:1] + 1e-24)
     if not bad.any():
         return None
     first = int(np.argmax(bad))

@@ -155,6 +155,15 @@ def test_course_training_finds_the_celsius_rule(course):
     assert nc.forward(1.0, history.w, history.b) == pytest.approx(212.0, abs=1e-6)
 
 
+def test_starting_at_the_answer_stays_there(course):
+    x, y = course
+    for lr in (0.1, 0.9):
+        history = nc.train(x, y, lr=lr, epochs=100, w=180.0, b=32.0)
+        assert not history.diverged and history.epochs == 100
+        assert (history.w, history.b) == pytest.approx((180.0, 32.0), abs=1e-9)
+    assert nc.train([0.0, 1.0], [0.0, 1.0], lr=0.5, epochs=10, w=1.0, b=0.0).losses.max() == 0
+
+
 def test_zero_epochs_returns_the_start():
     history = nc.train([0.0, 1.0], [1.0, 2.0], lr=0.1, epochs=0, w=3.0, b=4.0)
     assert (history.w, history.b, history.epochs, history.diverged) == (3.0, 4.0, 0, False)
