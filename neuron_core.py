@@ -277,7 +277,9 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     ws, bs = ws[:len(losses)], bs[:len(losses)]
     if ran_away:  # keep the last parameters whose loss is on record
         w, b = float(ws[-1]), float(bs[-1])
-    return History(w, b, losses, ws, bs, bool(ran_away or _grew(losses)), lr, reduction)
+    after = _bowl_losses(bowl, np.array([w]), np.array([b]))  # the loss the last step led to
+    grew = _grew(np.append(losses, after)) if len(losses) else False
+    return History(w, b, losses, ws, bs, bool(ran_away or grew), lr, reduction)
 
 
 def closed_form(x, y):
@@ -696,9 +698,10 @@ def _first_explosion(losses):
 
 
 def _grew(losses):
-    """Did the loss end clearly above where it started? On a bowl-shaped loss, a step size
-    below the threshold never lets the loss rise, so any rise means the steps overshoot."""
-    return len(losses) > 1 and bool(losses[-1] > losses[0] * (1 + 1e-9) + 1e-24)
+    """Did the loss end clearly above where it started (or overflow)? On a bowl-shaped loss, a
+    step size below the threshold never lets the loss rise, so any rise means overshooting."""
+    with np.errstate(all="ignore"):
+        return len(losses) > 1 and not bool(losses[-1] <= losses[0] * (1 + 1e-9) + 1e-24)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,3 +143,26 @@ def test_step_explorer_steps_resets_and_diverges(data):
     ex.lr.value = 1.5
     ex.steps.value = 30
     assert ex.history.diverged and "diverged" in ex.readout.value
+
+
+@pytest.mark.parametrize("epochs", [1, 1000])
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_every_slider_extreme_draws_and_never_warns(data, epochs, end):
+    x, y = data
+    ex = nc.training_explorer(x, y)
+    step = nc.step_explorer(x, y)
+    lr = 10 ** getattr(ex.lr, end)
+    ex.epochs.value = epochs
+    ex.lr.value = lr
+    step.lr.value = lr
+    step.steps.value = step.steps.max
+    for explorer in (ex, step):
+        history = explorer.history
+        assert np.isfinite(history.losses).all() and explorer.canvas.image.value
+        assert history.diverged == (end == "max")  # 3.16 is past the threshold, 0.0003 is not
+        assert ("diverged" in explorer.readout.value) == history.diverged
+    hand = nc.hand_fit_explorer(x, y)
+    for slider in (hand.w, hand.b):
+        for value in (slider.min, slider.max):
+            slider.value = value
+            assert np.isfinite(hand.loss) and f"{hand.loss:.4g}" in hand.readout.value
