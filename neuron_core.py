@@ -1065,8 +1065,8 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     ``x`` are the scaled inputs (``celsius / scale``; ``scale=None`` if they are not scaled) and
     ``y`` the targets. Shows the loss per epoch (log scale), the line over the data, where the
     learning rate sits against the divergence threshold, and readouts of ``w``, ``b``, the loss
-    and the prediction for 100 °C. Attributes: ``lr``, ``epochs``, ``play``, ``frame`` (the epoch
-    shown), ``history``, ``readout``, ``figure``.
+    and the prediction for 100 °C. Attributes: ``lr``, ``epochs``, ``play`` (a toggle: True
+    replays the training), ``frame`` (the epoch shown), ``history``, ``readout``, ``figure``.
     """
     widgets = _widgets()
 
@@ -1096,11 +1096,13 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     canvas.animate(curve, dot, warning, lr_mark, line, off_chart)
     epochs_slider = widgets.IntSlider(value=epochs, min=1, max=1000, description="epochs",
                                       layout={"width": "460px"})
-    play = widgets.Play(value=0, min=0, max=epochs, interval=50, description="Play")
+    # Play is a toggle whose animation runs in the kernel: the kernel pushes frames at its own
+    # pace instead of waiting, as ipywidgets.Play does, for the browser's tick to go round trip.
+    play = widgets.ToggleButton(value=False, description="Play", icon="play",
+                                tooltip="replay the training, epoch by epoch")
     play.add_class("nc-play")
     frame = widgets.IntSlider(value=epochs, min=0, max=epochs, description="epoch shown",
                               style={"description_width": "initial"}, layout={"width": "380px"})
-    widgets.link((play, "value"), (frame, "value"))
     readout = _readout()
     ex = _explorer("training", [widgets.HBox([lr_slider, epochs_slider]),
                                 widgets.HBox([play, frame])], canvas, readout,
@@ -1135,17 +1137,46 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
         if ax_loss.get_xlim()[1] != right:  # a few fixed widths: most moves need no full redraw
             ax_loss.set_xlim(0, min(right, epochs_slider.max))
             canvas.invalidate()
-        play.max = frame.max = len(ex.curve) - 1
-        play.step = max(1, frame.max // 150)  # an animation of at most 150 frames, ~7 s
+        play.value = False  # a new run: stop replaying the old one
+        frame.max = len(ex.curve) - 1
         with frame.hold_trait_notifications():
             frame.value = frame.max
         show(frame.max)
 
+    async def replay():
+        stride = max(1, frame.max // PLAY_FRAMES)
+        first = 0 if frame.value >= frame.max else frame.value
+        for k in [*range(first, frame.max, stride), frame.max]:
+            if not play.value:
+                return
+            frame.value = k  # the "epoch shown" slider follows the animation
+            await _sleep(1 / PLAY_FPS)
+        play.value = False
+
+    def toggle(change):
+        play.description, play.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
+        loop = _running_loop()
+        if change["new"] and loop is None:  # no event loop (plain Python): jump to the end
+            frame.value = frame.max
+            play.value = False
+        elif change["new"]:
+            ex.replay = loop.create_task(replay())
+
     lr_slider.observe(retrain, "value")
     epochs_slider.observe(retrain, "value")
     frame.observe(lambda change: show(change["new"]), "value")
+    play.observe(toggle, "value")
     retrain()
     return ex
+
+
+PLAY_FRAMES, PLAY_FPS = 150, 20  # Play shows at most 150 frames, 20 per second: about 7 s
+
+
+async def _sleep(seconds):
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _final_loss(x, y, history):

@@ -29,8 +29,12 @@ KEY_TO_PAINT = """async ([handle, img, key]) => {
     return (await painted) - start;
 }"""
 
-# Count the images the plot loads, and the new images it is given, while Play runs `ms` ms.
+# Once the first new image arrives, count the images the plot loads, and the new images it is
+# given, for `ms` milliseconds: the frame rate of Play, apart from its start-up.
 FRAMES = """async ([img, ms]) => {
+    await new Promise(resolve => new MutationObserver((_, watch) => {
+        watch.disconnect(); resolve();
+    }).observe(img, {attributes: true, attributeFilter: ['src']}));
     let frames = 0, sources = 0;
     const count = () => { frames += 1; };
     const watch = new MutationObserver(() => { sources += 1; });
@@ -55,10 +59,10 @@ def key_latencies(explorer, slider, presses, key="ArrowRight"):
 
 
 def play_fps(explorer, seconds=3.0):
-    explorer.root.locator(".nc-play button").first.click()  # the Play widget's play button
+    explorer.root.locator("button.nc-play").click()  # Play
     frames, sources = explorer.page.evaluate(FRAMES, [explorer.plot.element_handle(),
                                                       seconds * 1000])
-    explorer.root.locator(".nc-play button").nth(1).click()  # pause
+    explorer.root.locator("button.nc-play").click()  # Pause
     return frames / seconds, sources / seconds
 
 

@@ -614,7 +614,7 @@ def exercise(explorer: ExplorerView, spec: Explorer) -> None:
             state = explorer.wait_for_change(state, f"clicking {spec.step_button!r} after reset")
 
     if spec.play:
-        play = explorer.root.locator(".widget-play button:has(.fa-play)")
+        play = explorer.root.locator("button.nc-play:has(.fa-play)")
         assert play.count() == 1, f"{name}: no Play button in the explorer"
         play.click()
         plots = {state[1]}
@@ -623,7 +623,7 @@ def exercise(explorer: ExplorerView, spec: Explorer) -> None:
             plots.add(explorer.plot_hash())
             explorer.page.wait_for_timeout(100)
         assert len(plots) >= 3, f"{name}: the plot does not animate after clicking Play"
-        pause = explorer.root.locator(".widget-play button:has(.fa-pause)")
+        pause = explorer.root.locator("button.nc-play:has(.fa-pause)")
         if pause.count():  # still playing
             pause.click()
         explorer.nb.wait_for_kernel_idle()

@@ -47,14 +47,38 @@ def test_training_explorer_epochs_slider_and_frames(data):
     x, y = data
     ex = nc.training_explorer(x, y, lr=0.5, epochs=200)
     ex.epochs.value = 40
-    assert ex.history.epochs == 40 and ex.frame.max == 40 and ex.play.max == 40
+    assert ex.history.epochs == 40 and ex.frame.max == 40
     ex.frame.value = 10  # what Play does, frame by frame
     line = ex.canvas.moving[4]
     span = np.array(ex.figure.axes[2].get_xlim())
     np.testing.assert_allclose(drawn(line)[1], ex.history.ws[10] * span + ex.history.bs[10])
     assert ex.readout.value.startswith("epoch 10 of 40")
-    ex.play.value = 20  # Play and the frame slider are linked
-    assert ex.frame.value == 20
+    ex.play.value = True  # outside a kernel's event loop, Play jumps to the end
+    assert ex.frame.value == 40 and ex.play.value is False
+
+
+def test_play_animates_in_a_running_kernel_and_pauses(data):
+    x, y = data
+
+    async def play():
+        ex = nc.training_explorer(x, y, epochs=1000)
+        ex.frame.value = 0
+        await asyncio.sleep(0.05)
+        seen, renders = set(), ex.canvas.renders
+        ex.play.value = True
+        assert ex.play.description == "Pause"
+        for _ in range(10):
+            await asyncio.sleep(0.1)
+            seen.add(ex.frame.value)
+        ex.play.value = False  # pause
+        paused_at = ex.frame.value
+        await asyncio.sleep(0.3)
+        return ex, seen, ex.canvas.renders - renders, paused_at
+
+    ex, seen, renders, paused_at = asyncio.run(play())
+    assert len(seen) >= 8 and min(seen) < max(seen) < 1000  # it moved, epoch by epoch
+    assert renders >= 8 and ex.frame.value == paused_at and ex.play.description == "Play"
+    assert max(seen) % (1000 // nc.PLAY_FRAMES) == 0
 
 
 def test_training_explorer_says_plainly_when_it_diverges(data):
