@@ -799,10 +799,9 @@ def _surface_limits(x, y, path):
     w_opt, b_opt = closed_form(x, y)
     ws, bs = [1.0, w_opt], [0.0, b_opt]
     if path is not None:
-        keep = path.losses <= 4 * path.losses[0]
-        ws, bs = np.append(ws, path.ws[keep]), np.append(bs, path.bs[keep])
-        if not path.diverged:
-            ws, bs = np.append(ws, path.w), np.append(bs, path.b)
+        path_ws, path_bs, losses = _visited(x, y, path)
+        keep = losses <= 4 * losses[0]
+        ws, bs = np.append(ws, path_ws[keep]), np.append(bs, path_bs[keep])
     pad_w = 0.15 * (np.ptp(ws) or 1.0)
     pad_b = 0.25 * (np.ptp(bs) or 1.0)
     return (min(ws) - pad_w, max(ws) + pad_w), (min(bs) - pad_b, max(bs) + pad_b)
@@ -832,21 +831,23 @@ def plot_loss_surface(x, y, ax=None, path=None, arrows=True, w_lim=None, b_lim=N
     w_opt, b_opt = closed_form(x, y)
     ax.plot(w_opt, b_opt, "*", color="gold", ms=16, mec="k", label="minimum", zorder=5)
     if path is not None:
-        ws, bs = _path(path)
+        ws, bs, _ = _visited(x, y, path)
         ax.plot(ws, bs, ".-", color=COLORS["path"], lw=1.5, ms=6,
                 label=f"path, lr = {path.lr:g}", zorder=4)
-        ax.plot(path.ws[0], path.bs[0], "o", color=COLORS["path"], ms=9, zorder=4)
+        ax.plot(ws[0], bs[0], "o", color=COLORS["path"], ms=9, zorder=4)
     ax.set(xlim=w_lim, ylim=b_lim, xlabel="w", ylabel="b", title="loss surface (MSE)")
     ax.grid(False)
     ax.legend(loc="lower right", framealpha=0.9, frameon=True)
     return ax
 
 
-def _path(history):
-    """Every point the descent visited: the parameters before each update, then the final ones."""
-    if history.diverged:  # the final parameters are the last recorded ones
-        return history.ws, history.bs
-    return np.append(history.ws, history.w), np.append(history.bs, history.b)
+def _visited(x, y, history):
+    """Every point the descent visited and its loss: the parameters before each update, then
+    the final ones (after a divergence the last recorded ones are the final ones)."""
+    if history.diverged:
+        return history.ws, history.bs, history.losses
+    return (np.append(history.ws, history.w), np.append(history.bs, history.b),
+            np.append(history.losses, _final_loss(x, y, history)))
 
 
 def _downhill_arrows(ax, x, y, w_lim, b_lim, n=9):
@@ -1131,7 +1132,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
         h = train(x, y, lr=lr_slider.value, epochs=epochs_slider.value, w=w, b=b,
                   reduction=reduction)
         ex.history = h
-        ex.curve = h.losses if h.diverged else np.append(h.losses, _final_loss(x, y, h))
+        ex.curve = _visited(x, y, h)[2]
         asked = epochs_slider.value
         right = next(e for e in (50, 100, 200, 300, 500, 1000, math.inf) if e >= asked)
         if ax_loss.get_xlim()[1] != right:  # a few fixed widths: most moves need no full redraw
@@ -1312,9 +1313,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     def update(_=None):
         h = train(x, y, lr=lr_slider.value, epochs=steps.value, w=w, b=b)
         ex.history = h
-        ws, bs = np.append(h.ws, h.w), np.append(h.bs, h.b)
-        losses = h.losses if h.diverged else np.append(h.losses, _final_loss(x, y, h))
-        ws, bs = ws[:len(losses)], bs[:len(losses)]
+        ws, bs, losses = _visited(x, y, h)
         path.set_data(ws, bs)
         here.set_data(ws[-1:], bs[-1:])
         curve.set_data(np.arange(len(losses)), losses)
