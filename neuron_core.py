@@ -258,7 +258,7 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     w, b = _scalar("w", w), _scalar("b", b)
     k = _factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
     mx, mxx, my, mxy = _moments(x, y)
-    bowl = _bowl(x, y)
+    bowl = _bowl(x, y, mx, my)
     if not math.isfinite(_bowl_losses(bowl, np.array([w]), np.array([b]))[0]):
         raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
     ws, bs = np.empty(epochs), np.empty(epochs)
@@ -643,20 +643,21 @@ def _moments(x, y):
     return moments
 
 
-def _bowl(x, y):
+def _bowl(x, y, mx, my):
     """The MSE of a line is a bowl: ``var(x)*(w - beta)**2 + (w*mean(x) + b - mean(y))**2 + L``.
 
     ``beta`` is the least-squares slope and ``L`` the least-squares loss (what no line can beat).
     Expanding the square of ``w*x + b - y`` around the least-squares line gives exactly these
     terms (the cross terms average to zero), so the loss at any ``(w, b)`` costs a few flops, and
     it stays accurate near the bottom, where expanding ``mean(y*y) - ...`` would cancel to noise.
+    ``mx``, ``my`` are ``mean(x)``, ``mean(y)``, already computed by ``_moments``.
     """
     with np.errstate(all="ignore"):
-        xc, yc = x - x.mean(), y - y.mean()
+        xc, yc = x - mx, y - my
         vx = _dot(xc, xc) / len(x)
         beta = _dot(xc, yc) / len(x) / vx if vx > 0 else 0.0
         e = yc - beta * xc
-        bowl = float(x.mean()), float(y.mean()), vx, beta, _dot(e, e) / len(x)
+        bowl = mx, my, vx, beta, _dot(e, e) / len(x)
     _finite_result(bowl, "train", "the data's spread overflows float64: rescale x or y")
     return bowl
 
