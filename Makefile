@@ -70,7 +70,7 @@ demo: $(DEV)
 	$(BIN)/voila --Voila.ip=127.0.0.1 --token --no-browser notebooks/demo.ipynb
 
 lite: $(DEV)
-	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks --contents ../neuron_core.py \
+	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks --contents ../neuron_core.py --contents ../neuron_ui.py \
 	    --output-dir build/lite
 
 clean:
