@@ -232,10 +232,10 @@ EXPLODED = 1e8  # a loss this many times the starting loss means the steps have 
 class History:
     """What ``train`` returns: the final parameters and the path that led there.
 
-    ``ws[i]``, ``bs[i]`` are the parameters before update ``i`` and ``losses[i]`` their MSE.
-    ``diverged`` is True when the loss grew instead of shrinking; training then stops at the
-    first loss that is infinite or ``EXPLODED`` times the starting one, and ``w``, ``b`` are
-    the last recorded parameters.
+    ``ws[i]``, ``bs[i]`` are the parameters after ``i`` updates and ``losses[i]`` their MSE, for
+    ``i = 0`` (the start) to ``epochs`` (the end): ``w, b = ws[-1], bs[-1]`` and ``losses[-1]``
+    is their loss. ``diverged`` is True when the loss grew instead of shrinking; training then
+    stops early, at the first loss that is infinite or ``EXPLODED`` times the starting one.
     """
 
     w: float
@@ -249,14 +249,12 @@ class History:
 
     @property
     def epochs(self):
-        """How many losses are on record: the updates made, or fewer if training diverged
-        (the run then stops at the first loss that ran away and keeps it as the last)."""
-        return len(self.losses)
+        """How many updates were made: as many as asked, or fewer if training diverged."""
+        return len(self.losses) - 1
 
     def __repr__(self):
-        loss = f"{self.losses[-1]:.3g}" if len(self.losses) else "n/a"
         return (f"History(epochs={self.epochs}, w={self.w:.6f}, b={self.b:.6f}, "
-                f"last loss={loss}, diverged={self.diverged})")
+                f"last loss={self.losses[-1]:.3g}, diverged={self.diverged})")
 
 
 def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
@@ -284,24 +282,23 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     bowl = _bowl(x, y, moments)
     if not math.isfinite(_bowl_losses(bowl, w, b)):
         raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
-    ws, bs = np.empty(epochs), np.empty(epochs)
-    done = 0
-    while done < epochs and math.isfinite(w) and math.isfinite(b):
-        ws[done], bs[done] = w, b
+    ws, bs = np.empty(epochs + 1), np.empty(epochs + 1)
+    ws[0], bs[0] = w, b
+    done = 0  # updates made
+    while done < epochs:
         dw, db = _moment_gradients(moments, w, b)
         w, b = w - lr * (samples * dw), b - lr * (samples * db)
+        if not (math.isfinite(w) and math.isfinite(b)):
+            break
         done += 1
-    losses = _bowl_losses(bowl, ws[:done], bs[:done])
+        ws[done], bs[done] = w, b
+    losses = _bowl_losses(bowl, ws[:done + 1], bs[:done + 1])
     stop = _first_explosion(losses)
-    ran_away = stop is not None or done < epochs
-    if stop is not None:
+    if stop is not None:  # keep the path up to the first loss that ran away
         losses = losses[:stop + 1]
     ws, bs = ws[:len(losses)], bs[:len(losses)]
-    if ran_away:  # keep the last parameters whose loss is on record
-        w, b = float(ws[-1]), float(bs[-1])
-    after = _bowl_losses(bowl, w, b)  # the loss the last step led to
-    grew = _grew(np.append(losses, after)) if len(losses) else False
-    return History(w, b, losses, ws, bs, bool(ran_away or grew), lr, reduction)
+    diverged = stop is not None or done < epochs or _grew(losses)
+    return History(float(ws[-1]), float(bs[-1]), losses, ws, bs, bool(diverged), lr, reduction)
 
 
 def _moments(x, y):
@@ -380,14 +377,6 @@ def _grew(losses):
     with np.errstate(all="ignore"):
         return len(losses) > 1 and not bool(losses[-1] <= losses[0] * (1 + _RISE) + _LOSS_FLOOR)
 
-
-def _visited(x, y, history):
-    """Every point the descent visited and its loss: the parameters before each update, then
-    the final ones (after a divergence the last recorded ones are the final ones)."""
-    if history.diverged:
-        return history.ws, history.bs, history.losses
-    return (np.append(history.ws, history.w), np.append(history.bs, history.b),
-            np.append(history.losses, _losses_at(x, y, history.w, history.b)))
 
 
 def closed_form(x, y):

@@ -148,7 +148,7 @@ def _surface_limits(x, y, path):
     w_opt, b_opt = closed_form(x, y)
     ws, bs = [1.0, w_opt], [0.0, b_opt]
     if path is not None:
-        path_ws, path_bs, losses = nc._visited(x, y, path)
+        path_ws, path_bs, losses = path.ws, path.bs, path.losses
         keep = losses <= 4 * losses[0]
         ws, bs = np.append(ws, path_ws[keep]), np.append(bs, path_bs[keep])
     pad_w = 0.15 * (np.ptp(ws) or 1.0)
@@ -178,7 +178,7 @@ def plot_loss_surface(x, y, ax=None, path=None, arrows=True, w_lim=None, b_lim=N
     w_opt, b_opt = closed_form(x, y)
     ax.plot(w_opt, b_opt, "*", color="gold", ms=16, mec="k", label="minimum", zorder=5)
     if path is not None:
-        ws, bs, _ = nc._visited(x, y, path)
+        ws, bs = path.ws, path.bs
         ax.plot(ws, bs, ".-", color=COLORS["path"], lw=1.5, ms=6,
                 label=f"path, lr = {path.lr:g}", zorder=4)
         ax.plot(ws[0], bs[0], "o", color=COLORS["path"], ms=9, zorder=4)
@@ -429,7 +429,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     def show(k):
         h = ex.history
         k = min(k, len(ex.curve) - 1)
-        w_k, b_k = (h.ws[k], h.bs[k]) if k < h.epochs else (h.w, h.b)
+        w_k, b_k = h.ws[k], h.bs[k]
         curve.set_data(np.arange(k + 1), ex.curve[:k + 1])
         dot.set_data([k], [ex.curve[k]])
         span = np.array(ax_fit.get_xlim())
@@ -448,7 +448,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
         h = train(x, y, lr=lr_slider.value, epochs=epochs_slider.value, w=w, b=b,
                   reduction=reduction)
         ex.history = h
-        ex.curve = nc._visited(x, y, h)[2]
+        ex.curve = h.losses
         asked = epochs_slider.value
         right = next(e for e in (50, 100, 200, 300, 500, 1000, math.inf) if e >= asked)
         if ax_loss.get_xlim()[1] != right:  # a few fixed widths: most moves need no full redraw
@@ -618,7 +618,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     def update(_=None):
         h = train(x, y, lr=lr_slider.value, epochs=steps.value, w=w, b=b)
         ex.history = h
-        ws, bs, losses = nc._visited(x, y, h)
+        ws, bs, losses = h.ws, h.bs, h.losses
         path.set_data(ws, bs)
         here.set_data(ws[-1:], bs[-1:])
         curve.set_data(np.arange(len(losses)), losses)

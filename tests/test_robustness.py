@@ -133,9 +133,10 @@ def test_training_never_warns_never_returns_nan_and_flags_divergence(x, slope, i
         return
     assert np.isfinite(history.losses).all()
     assert math.isfinite(history.w) and math.isfinite(history.b)
-    assert len(history.ws) == len(history.bs) == len(history.losses) <= epochs
-    if not history.diverged and epochs:
-        assert len(history.losses) == epochs
+    assert len(history.ws) == len(history.bs) == len(history.losses) == history.epochs + 1
+    assert history.epochs <= epochs
+    if not history.diverged:
+        assert history.epochs == epochs
         assert history.losses[-1] <= history.losses[0] * (1 + 1e-6) + 1e-9
 
 
