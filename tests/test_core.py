@@ -307,3 +307,32 @@ def test_math_imports_without_matplotlib_or_ipywidgets():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd="/")
     assert out.stdout.strip() == "[]"  # and it imported from "/", i.e. it is installed
+
+
+# Every public name of the library before the plots and explorers moved to neuron_ui.py.
+NAMES_BEFORE_THE_SPLIT = """
+TRUE_W TRUE_B SCALE HELD_OUT_CELSIUS STYLE COLORS ARTICLE_CELSIUS ARTICLE_X ARTICLE_Y ARTICLE_LR
+ARTICLE_EPOCHS ARTICLE_W ARTICLE_B ARTICLE_PRINTED_LOSSES celsius_to_fahrenheit make_dataset
+scale_inputs unscale_params forward mse gradients numerical_gradients step History train
+closed_form hessian lr_threshold article_model check_unscale check_forward check_mse
+check_gradients check_step check_threshold check_settings plot_data plot_fit plot_losses
+plot_loss_surface plot_loss_slice plot_training hand_fit_explorer step_explorer
+training_explorer""".split()
+
+
+def test_every_name_is_reachable_and_listed_for_tab_completion():
+    import neuron_ui
+
+    for name in NAMES_BEFORE_THE_SPLIT:
+        assert getattr(nc, name) is not None, name
+        assert name in dir(nc), name
+    for name in neuron_ui.__all__:  # the UI's names are the very objects of neuron_ui
+        assert getattr(nc, name) is getattr(neuron_ui, name), name
+    with pytest.raises(AttributeError, match="no attribute 'plot_nothing'"):
+        nc.plot_nothing  # noqa: B018
+
+
+def test_constant_arrays_are_read_only():
+    for name in ("ARTICLE_CELSIUS", "ARTICLE_X", "ARTICLE_Y", "HELD_OUT_CELSIUS"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(nc, name)[0] = 0.0
