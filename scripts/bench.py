@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+import neuron_core as nc  # installed by requirements.txt (`-e .`), like for the notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import neuron_core as nc  # noqa: E402
 
 
 def best(fn, repeat=5):

@@ -1,11 +1,10 @@
 """Browser latency of the training explorer, in real JupyterLab and headless Chromium.
 
 From a key press on a slider to the new plot painted (median, p95), and the frame rate of Play.
-Reuses the server and page helpers of tests/test_browser.py. Run by `make bench` when chromium
-is installed, or alone: `python scripts/bench_browser.py`.
+Reuses the JupyterLab harness of the browser tests, tests/labharness.py. Run by `make bench`
+when chromium is installed, or alone: `python scripts/bench_browser.py`.
 """
 
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
@@ -13,10 +12,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("browser_tests", ROOT / "tests" / "test_browser.py")
-bt = importlib.util.module_from_spec(spec)
-sys.modules["browser_tests"] = bt
-spec.loader.exec_module(bt)
+# The harness lives with the tests (pytest finds it through pyproject.toml's pythonpath).
+sys.path.insert(0, str(ROOT / "tests"))
+import labharness  # noqa: E402
 
 # In the page: press a key on the slider handle and resolve, after the next animation frame
 # (the first paint that can show it), once the plot <img> has loaded a new image.
@@ -67,21 +65,21 @@ def play_fps(explorer, seconds=3.0):
 
 
 def main():
-    chromium = bt.find_chromium()
+    chromium = labharness.find_chromium()
     if chromium is None:
         print("\n(browser latency skipped: chromium not installed)")
         return
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with bt.running_lab(ROOT / "notebooks") as lab, sync_playwright() as playwright:
+    with labharness.running_lab(ROOT / "notebooks") as lab, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=bt.CHROMIUM_ARGS)
+                                             args=labharness.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        nb = bt.NotebookPage(page, lab, "demo.ipynb")
+        nb = labharness.NotebookPage(page, lab, "demo.ipynb")
         nb.open()
         nb.run_all()
-        explorer = bt.ExplorerView(nb, "nc-training-explorer")
+        explorer = labharness.ExplorerView(nb, "nc-training-explorer")
         for epochs in (200, 1000):
             if epochs == 1000:
                 explorer.press("epochs", "End")

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from urllib.parse import quote
 
+import check_readme as cr
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("check_readme", ROOT / "scripts/check_readme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cr = _load_script()
 BINDER = "https://mybinder.org/v2/gh/one-neuron/one-neuron/main"
 HUB = "https://hub.example.org/hub/user-redirect/git-pull"
 REPO_Q = quote(cr.REPO, safe="")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import importlib.util
 import re
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import student_edition as se
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -25,16 +25,6 @@ SCRIPT = ROOT / "scripts" / "student_edition.py"
 COURSE_NOTEBOOKS = [f"0{n}_{name}.ipynb" for n, name in enumerate(
     ["data", "forward", "derivative", "optimizer_step", "training"], start=1)]
 NOT_WRITTEN = re.compile(r"⏳ (?P<name>\S+) is not written yet: (?P<hint>.*)")
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("student_edition", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-se = _load_script()
 
 FORWARD = '''\
 def my_forward(x, w, b):

@@ -1,0 +1,46 @@
+"""Fixtures shared by the tests: Chromium, a JupyterLab server on the course notebooks, a browser.
+
+They use the harness in tests/labharness.py (importable as ``labharness``: pyproject.toml puts
+tests/ on pytest's ``pythonpath``). Its assertions are rewritten by pytest like a test file's,
+so that a failing check reads the same as when the harness lived in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest.register_assert_rewrite("labharness")
+
+from labharness import CHROMIUM_ARGS, NOTEBOOKS, LabServer, find_chromium, running_lab  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI: .ci/run installs it", pytrace=False)
+        pytest.skip("chromium not installed: apt-get install chromium to run the browser tests")
+    return path
+
+
+@pytest.fixture(scope="session")
+def lab(chromium_executable) -> LabServer:
+    with running_lab(NOTEBOOKS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
