@@ -46,9 +46,12 @@ lint: $(DEV)
 unit: $(DEV)
 	$(BIN)/python -m pytest -m "not browser"
 
+# nbval compares every notebook's outputs with the committed ones. It runs them last one first,
+# each in a fresh kernel, so that a notebook relying on another's leftovers fails; and the run
+# fails if it leaves a new file in notebooks/ (conftest.py).
 notebooks: $(DEV)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg notebooks/
+	    --nbval-sanitize-with tests/sanitize.cfg $(shell ls -r notebooks/*.ipynb)
 
 browser: $(DEV)
 	$(BIN)/python -m pytest -m browser -rs

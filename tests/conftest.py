@@ -44,3 +44,4 @@ def browser(chromium_executable):
             yield browser
         finally:
             browser.close()
+

@@ -1,0 +1,37 @@
+"""The notebooks write no files: `make notebooks` (nbval) fails if running them leaves a new file
+in notebooks/. It lives here, at the top, because pytest loads a conftest.py at start-up only
+from the folders of the paths it is given and their parents."""
+
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+
+def _notebook_files() -> set[str]:
+    return {str(p.relative_to(NOTEBOOKS)) for p in NOTEBOOKS.rglob("*")
+            if ".ipynb_checkpoints" not in p.parts}
+
+
+def pytest_sessionstart(session):
+    if session.config.getoption("nbval", default=False):
+        session.config.stash[_BEFORE] = _notebook_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
+    new = sorted(_notebook_files() - before)
+    if new:
+        session.config.get_terminal_writer().line(
+            f"FAILED: running the notebooks wrote files into notebooks/: {new}", red=True)
+        session.exitstatus = 1
+
+
+def _stash_key():
+    import pytest
+
+    return pytest.StashKey[set]()
+
+
+_BEFORE = _stash_key()
