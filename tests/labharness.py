@@ -341,6 +341,15 @@ class NotebookPage:
         self.messages.attach(page)
         self.log_offset = lab.log_size()
         self.notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
+        # Every request must stay on this machine: nothing from a CDN (blob: and data: are the
+        # page's own, such as the explorers' ES module and plots).
+        self.outside: list[str] = []
+        page.on("request", self._check_request)
+
+    def _check_request(self, request) -> None:
+        url = request.url
+        if not re.match(r"^(http|ws)s?://127\.0\.0\.1[:/]|^(blob|data|about):", url):
+            self.outside.append(url)
 
     def open(self) -> None:
         self.page.goto(self.lab.notebook_url(self.name))
@@ -404,6 +413,7 @@ class NotebookPage:
             for line in log.splitlines()
             if "Saving file at" in line
         ]
+        found += [f"a request left 127.0.0.1:\n{url}" for url in dict.fromkeys(self.outside)]
         return found
 
     def assert_no_errors(self, when: str) -> None:
@@ -421,14 +431,20 @@ class NotebookPage:
 # An explorer in the notebook
 # ---------------------------------------------------------------------------------------------
 
-# The SHA-256 of the PNG that the plot <img> shows (ipywidgets 8 gives it a blob: URL), or null
-# while it shows nothing decoded.
-IMAGE_HASH = """async img => {
-    if (!img.complete || !img.naturalWidth) return null;
+# The SHA-256 of what the plot shows, or null while it shows nothing yet. The explorers draw on a
+# canvas over a PNG of the figure's static part (neuron_explorers.js): hash the canvas's pixels
+# and the PNG's address. An <img> alone (the old renderer, or a test's own widget): its PNG.
+PLOT_HASH = """async plot => {
+    const hex = async bytes => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+        .map(b => b.toString(16).padStart(2, '0')).join('');
+    if (plot.tagName === 'CANVAS') {
+        const img = plot.parentElement.querySelector('img');
+        if (!plot.width || !img || !img.complete || !img.naturalWidth) return null;
+        return hex(new TextEncoder().encode(plot.toDataURL() + img.src));
+    }
+    if (!plot.complete || !plot.naturalWidth) return null;
     try {
-        const bytes = await (await fetch(img.src)).arrayBuffer();
-        const digest = await crypto.subtle.digest('SHA-256', bytes);
-        return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
+        return hex(await (await fetch(plot.src)).arrayBuffer());
     } catch (e) {
         return null;  // the widget revoked this blob URL for a newer plot: ask again
     }
@@ -446,9 +462,10 @@ class ExplorerView:
         assert explorers.count() == 1, f"{nb.name}: {explorers.count()} .{css_class} explorers"
         self.root = explorers.first
         self.root.scroll_into_view_if_needed()
-        self.plot = self.root.locator("img.nc-plot")
+        self.plot = self.root.locator("canvas.nc-canvas, img.nc-plot")
         self.readout = self.root.locator(".nc-readout")
-        assert self.plot.count() == 1, f"{nb.name}: {self.plot.count()} img.nc-plot in explorer"
+        self.root.locator("canvas.nc-canvas, img.nc-plot").first.wait_for(timeout=CHANGE_TIMEOUT)
+        assert self.plot.count() == 1, f"{nb.name}: {self.plot.count()} plots in the explorer"
         assert self.readout.count() == 1, f"{nb.name}: {self.readout.count()} .nc-readout"
 
     def slider(self, description: str):
@@ -466,15 +483,22 @@ class ExplorerView:
     def plot_hash(self) -> str:
         deadline = time.monotonic() + CHANGE_TIMEOUT / 1000
         while time.monotonic() < deadline:
-            digest = self.plot.evaluate(IMAGE_HASH)
+            digest = self.plot.evaluate(PLOT_HASH)
             if digest:
                 return digest
             self.page.wait_for_timeout(100)
-        raise AssertionError(f"{self.nb.name}: the plot <img> shows no image")
+        raise AssertionError(f"{self.nb.name}: the plot shows nothing")
 
     def state(self) -> tuple[str, str]:
         """The readout's text and the plot's hash."""
-        return self.readout.inner_text().strip(), self.plot_hash()
+        return self.readout_text(), self.plot_hash()
+
+    def readout_text(self) -> str:
+        """The readout's text. textContent: it does not depend on layout, which the browser
+        skips for cells out of view (JupyterLab's windowing); <br> becomes a space."""
+        return self.readout.evaluate(
+            "e => [...e.childNodes].map(n => n.nodeName === 'BR' ? ' ' : n.textContent).join('')"
+        ).strip()
 
     def wait_for_change(self, before: tuple[str, str], what: str) -> tuple[str, str]:
         """Wait until the readout and the plot both differ from before."""
@@ -490,6 +514,46 @@ class ExplorerView:
         readout = "changed" if now[0] != before[0] else f"stayed {before[0]!r}"
         plot = "changed" if now[1] != before[1] else "stayed the same"
         raise AssertionError(f"{self.nb.name}: after {what} the readout {readout}, plot {plot}")
+
+    def slider_box(self, description: str):
+        label = self.page.locator(
+            ".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$")
+        )
+        return self.root.locator(".widget-slider", has=label)
+
+    def shown_value(self, description: str) -> str:
+        """The value the slider's readout shows."""
+        return self.slider_box(description).locator(".widget-readout").text_content().strip()
+
+    def type_value(self, description: str, text: str) -> None:
+        """Type a value into the slider's readout and press Enter, as a learner can."""
+        readout = self.slider_box(description).locator(".widget-readout")
+        readout.click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+
+    def key_to(self, description: str, shown: str, limit: int = 60) -> None:
+        """Arrow keys (from the slider's start) until its readout shows ``shown``."""
+        handle = self.slider(description)
+        handle.press("Home")
+        for _ in range(limit):
+            if self.shown_value(description) == shown:
+                return
+            handle.press("ArrowRight")
+        raise AssertionError(f"{self.nb.name}: slider {description!r} never shows {shown!r}")
+
+    def unlabelled_controls(self) -> list[str]:
+        """Controls without a visible label: sliders without a description, empty buttons."""
+        found = []
+        for slider in self.root.locator(".widget-slider").all():
+            label = slider.locator(".widget-label")
+            if not (label.is_visible() and label.text_content().strip()):
+                found.append(slider.inner_html()[:200])
+        for button in self.root.locator("button").all():
+            if not (button.is_visible() and button.text_content().strip()):
+                found.append(button.inner_html()[:200])
+        return found
 
     def press(self, description: str, key: str, times: int = 1) -> None:
         handle = self.slider(description)
