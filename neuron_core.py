@@ -9,13 +9,13 @@ The file reads in the order of the course:
 3. Training: ``History``, ``train`` (full-batch gradient descent), ``closed_form``, the
    curvature (``hessian``) and ``lr_threshold``.
 4. The article's own per-sample loop, kept for comparison.
-5. Exercise checks: friendly feedback on the learner's own functions.
-6. Input checking: the plumbing that turns bad input into a clear error.
+5. Input checking: the plumbing that turns bad input into a clear error.
 
 All of it needs numpy only, and every function takes values and returns new values. The plots
-and the interactive explorers live in ``neuron_ui.py`` (matplotlib, ipywidgets); they are
-re-exported here lazily, so ``nc.plot_losses`` works, but ``import neuron_core`` alone loads
-neither matplotlib nor ipywidgets.
+live in ``neuron_ui.py`` (matplotlib), the interactive explorers in ``neuron_explorers.py``
+(ipywidgets, anywidget) and the exercise checks in ``neuron_checks.py``; they are re-exported
+here lazily, so ``nc.plot_losses`` and ``nc.check_forward`` work, but ``import neuron_core``
+alone loads neither matplotlib nor ipywidgets.
 
 A note on sums: a sum of products is written ``np.sum(a * b)``, not ``a @ b``. The ``@`` goes to
 BLAS, whose order of additions depends on the CPU; ``np.sum`` adds pairwise in the same order on
@@ -25,27 +25,32 @@ every machine, so the notebooks print the same digits everywhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 __all__ = [
     "TRUE_W", "TRUE_B", "SCALE", "HELD_OUT_CELSIUS",
     "ARTICLE_CELSIUS", "ARTICLE_X", "ARTICLE_Y", "ARTICLE_LR", "ARTICLE_EPOCHS",
-    "ARTICLE_W", "ARTICLE_B", "ARTICLE_PRINTED_LOSSES",
+    "ARTICLE_W", "ARTICLE_B", "ARTICLE_PRINTED_LOSSES", "MAX_SAMPLES",
     "celsius_to_fahrenheit", "make_dataset", "scale_inputs", "unscale_params",
     "forward", "mse", "gradients", "numerical_gradients", "step",
-    "EXPLODED", "History", "train", "closed_form", "hessian", "lr_threshold", "article_model",
-    "check_unscale", "check_forward", "check_mse", "check_gradients", "check_step",
-    "check_threshold", "check_settings",
+    "EXPLODED", "MAX_EPOCHS", "History", "train", "closed_form", "hessian", "lr_threshold",
+    "article_model",
 ]
 
-# The plots and explorers, defined in neuron_ui.py and loaded on first use (see __getattr__).
-_UI_NAMES = (
-    "STYLE", "COLORS", "PLAY_FRAMES", "PLAY_FPS",
-    "plot_data", "plot_fit", "plot_losses", "plot_loss_surface", "plot_loss_slice",
-    "plot_training", "hand_fit_explorer", "step_explorer", "training_explorer",
-)
+# Names defined in other modules, imported on first use (see __getattr__ at the end): the plots
+# (matplotlib), the explorers (ipywidgets, anywidget) and the exercise checks.
+_LAZY = {
+    "neuron_ui": ("STYLE", "COLORS", "plot_data", "plot_fit", "plot_losses", "plot_loss_surface",
+                  "plot_loss_slice", "plot_training"),
+    "neuron_explorers": ("LR_CHOICES", "PLAY_SECONDS", "hand_fit_explorer", "step_explorer",
+                         "training_explorer"),
+    "neuron_checks": ("check_unscale", "check_predict_fahrenheit", "check_forward", "check_mse",
+                      "check_best_bias", "check_nudge_b", "check_gradients",
+                      "check_rmse_gradients", "check_step", "check_threshold",
+                      "check_balanced_scale", "check_settings"),
+}
 
 
 def _read_only(values):
@@ -63,6 +68,7 @@ TRUE_W = 1.8  # degrees Fahrenheit per degree Celsius
 TRUE_B = 32.0  # degrees Fahrenheit at 0 degrees Celsius
 SCALE = 100.0  # the course feeds the neuron x = celsius / SCALE, as the article does
 HELD_OUT_CELSIUS = _read_only([100.0, 37.0])  # boiling water and body temperature: never trained
+MAX_SAMPLES = 10**6  # the most readings make_dataset makes (8 MB each array)
 
 # The article "A Neural Net From Scratch": nine readings from -40 to 40 degrees Celsius, divided
 # by 100, and targets that are 1.8 * (celsius / 100) + 32: not the Fahrenheit temperatures.
@@ -88,20 +94,23 @@ def celsius_to_fahrenheit(celsius):
     [-40.0, 98.6]
     """
     celsius = _values("celsius", celsius)
-    return _same_kind(TRUE_W * celsius + TRUE_B)
+    with np.errstate(all="ignore"):
+        fahrenheit = TRUE_W * celsius + TRUE_B
+    _finite_result(fahrenheit, "celsius_to_fahrenheit", "1.8*celsius overflows: celsius too large")
+    return _same_kind(fahrenheit)
 
 
 def make_dataset(n=9, low=-40.0, high=40.0, noise=0.0, seed=0):
     """``n`` evenly spaced Celsius readings and their Fahrenheit values.
 
     ``noise`` is the standard deviation, in degrees Fahrenheit, of a thermometer's error added to
-    each value; ``seed`` makes that noise the same on every run.
+    each value; ``seed`` makes that noise the same on every run. ``n`` is at most ``MAX_SAMPLES``.
 
     >>> celsius, fahrenheit = make_dataset(n=3)
     >>> celsius.tolist(), fahrenheit.tolist()
     ([-40.0, 0.0, 40.0], [-40.0, 32.0, 104.0])
     """
-    n = _count("n", n, minimum=2)
+    n = _count("n", n, minimum=2, maximum=MAX_SAMPLES)
     low, high = _scalar("low", low), _scalar("high", high)
     if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
@@ -109,10 +118,13 @@ def make_dataset(n=9, low=-40.0, high=40.0, noise=0.0, seed=0):
     if noise < 0:
         raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
     seed = _count("seed", seed)
-    celsius = np.linspace(low, high, n)
-    fahrenheit = celsius_to_fahrenheit(celsius)
-    if noise > 0:
-        fahrenheit = fahrenheit + np.random.default_rng(seed).normal(0.0, noise, n)
+    with np.errstate(all="ignore"):
+        celsius = np.linspace(low, high, n)
+        fahrenheit = TRUE_W * celsius + TRUE_B
+        if noise > 0:
+            fahrenheit = fahrenheit + np.random.default_rng(seed).normal(0.0, noise, n)
+    _finite_result((celsius, fahrenheit), "make_dataset",
+                   "the readings overflow float64: low, high or noise is too large")
     return celsius, fahrenheit
 
 
@@ -122,7 +134,11 @@ def scale_inputs(celsius, scale=SCALE):
     >>> scale_inputs([100.0, 37.0]).tolist()
     [1.0, 0.37]
     """
-    return _same_kind(_values("celsius", celsius) / _positive("scale", scale))
+    celsius, scale = _values("celsius", celsius), _positive("scale", scale)
+    with np.errstate(all="ignore"):
+        x = celsius / scale
+    _finite_result(x, "scale_inputs", "celsius / scale overflows float64: scale is too small")
+    return _same_kind(x)
 
 
 def unscale_params(w, b, scale=SCALE):
@@ -133,7 +149,9 @@ def unscale_params(w, b, scale=SCALE):
     >>> unscale_params(180.0, 32.0)
     (1.8, 32.0)
     """
-    return _scalar("w", w) / _positive("scale", scale), _scalar("b", b)
+    w_celsius = _scalar("w", w) / _positive("scale", scale)
+    _finite_result(w_celsius, "unscale_params", "w / scale overflows float64: scale is too small")
+    return w_celsius, _scalar("b", b)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,18 +213,28 @@ def gradients(x, y, w, b, reduction="mean"):
 def numerical_gradients(x, y, w, b, h=1e-6):
     """``(dw, db)`` of the MSE by central differences: nudge each parameter by ``h`` both ways.
 
+    A nudge too small to move ``w`` or ``b`` in float64 (``w + h == w``) is refused.
+
     >>> dw, db = numerical_gradients([0.0, 1.0], [32.0, 212.0], w=179.0, b=32.0)
     >>> round(dw, 6), round(db, 6)
     (-1.0, -1.0)
     """
     x, y = _pair(x, y)
     w, b, h = _scalar("w", w), _scalar("b", b), _positive("h", h)
+    for name, value in (("w", w), ("b", b)):
+        if value + h == value or value - h == value:  # the nudge is lost to rounding
+            raise ValueError(f"h={h:g} is below the resolution of {name}={value:g}: float64 "
+                             f"steps by {math.ulp(value):.2g} there; take a larger h")
 
     def loss(w, b):
-        return mse(forward(x, w, b), y)
+        r = w * x + b - y  # the MSE of forward(x, w, b), as mse computes it
+        return float(np.sum(r * r)) / len(r)
 
-    dw = (loss(w + h, b) - loss(w - h, b)) / (2 * h)
-    db = (loss(w, b + h) - loss(w, b - h)) / (2 * h)
+    with np.errstate(all="ignore"):
+        dw = (loss(w + h, b) - loss(w - h, b)) / (2 * h)
+        db = (loss(w, b + h) - loss(w, b - h)) / (2 * h)
+    _finite_result((dw, db), "numerical_gradients", "the loss overflows float64: w, b or x is "
+                   "too large (or h too small)")
     return dw, db
 
 
@@ -218,7 +246,9 @@ def step(w, b, dw, db, lr):
     """
     w, b, dw, db = _scalar("w", w), _scalar("b", b), _scalar("dw", dw), _scalar("db", db)
     lr = _positive("lr", lr)
-    return w - lr * dw, b - lr * db
+    w, b = w - lr * dw, b - lr * db
+    _finite_result((w, b), "step", "the step overflows float64: lr * gradient is too large")
+    return w, b
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,16 +256,27 @@ def step(w, b, dw, db, lr):
 # ---------------------------------------------------------------------------------------------
 
 EXPLODED = 1e8  # a loss this many times the starting loss means the steps have run away
+MAX_EPOCHS = 10**6  # the most epochs (updates) one call may run: about 4 s of train
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class History:
     """What ``train`` returns: the final parameters and the path that led there.
 
     ``ws[i]``, ``bs[i]`` are the parameters after ``i`` updates and ``losses[i]`` their MSE, for
     ``i = 0`` (the start) to ``epochs`` (the end): ``w, b = ws[-1], bs[-1]`` and ``losses[-1]``
-    is their loss. ``diverged`` is True when the loss grew instead of shrinking; training then
-    stops early, at the first loss that is infinite or ``EXPLODED`` times the starting one.
+    is their loss.
+
+    ``diverged`` is True exactly when the run moved away from the minimum: some loss rose above
+    the lowest one before it by more than the rounding floor, ``16 * eps`` (float64's
+    resolution, 2.2e-16) times the larger of the starting loss and ``mean(y**2)``, the loss of
+    the line ``w = b = 0``. Below ``lr_threshold`` the loss of gradient descent never rises;
+    above it, it rises once the steepest direction takes over. A run that runs away stops
+    early, at the first loss that is infinite or ``EXPLODED`` times the starting one (plus
+    the floor).
+
+    A History is a value: its arrays are read-only; two are equal (``==``) when all their
+    fields are, arrays elementwise; equal histories have equal hashes.
     """
 
     w: float
@@ -247,10 +288,26 @@ class History:
     lr: float
     reduction: str
 
+    def __post_init__(self):
+        for name in ("losses", "ws", "bs"):  # read-only copies: a value cannot change
+            values = np.array(getattr(self, name), dtype=float)
+            values.flags.writeable = False
+            object.__setattr__(self, name, values)
+
     @property
     def epochs(self):
         """How many updates were made: as many as asked, or fewer if training diverged."""
         return len(self.losses) - 1
+
+    def __eq__(self, other):
+        if not isinstance(other, History):
+            return NotImplemented
+        return all(np.array_equal(getattr(self, f.name), getattr(other, f.name))
+                   for f in fields(self))
+
+    def __hash__(self):
+        return hash((self.w, self.b, self.diverged, self.lr, self.reduction, self.epochs,
+                     float(self.losses[-1])))
 
     def __repr__(self):
         return (f"History(epochs={self.epochs}, w={self.w:.6f}, b={self.b:.6f}, "
@@ -265,7 +322,7 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     the gradient of a line's MSE depends on the data only through four averages (see
     ``_moments``), computed once; the losses come from the same kind of identity (see
     ``_bowl``). It never prints, and a learning rate that is too large is not an error: see
-    ``History.diverged``.
+    ``History.diverged``. ``epochs`` is at most ``MAX_EPOCHS``.
 
     >>> h = train([0.0, 1.0], [32.0, 212.0], lr=0.5, epochs=200)
     >>> round(h.w, 6), round(h.b, 6), h.diverged
@@ -274,7 +331,7 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     True
     """
     x, y = _pair(x, y)
-    lr, epochs = _positive("lr", lr), _count("epochs", epochs)
+    lr, epochs = _positive("lr", lr), _count("epochs", epochs, maximum=MAX_EPOCHS)
     w, b = _scalar("w", w), _scalar("b", b)
     samples = len(x) if reduction == "sum" else 1  # the summed gradient is n times the mean's
     _per_sample_factor(reduction, len(x))  # validates reduction
@@ -293,11 +350,12 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
         done += 1
         ws[done], bs[done] = w, b
     losses = _bowl_losses(bowl, ws[:done + 1], bs[:done + 1])
-    stop = _first_explosion(losses)
+    floor = _rounding_floor(losses[0], y)
+    stop = _first_explosion(losses, floor)
     if stop is not None:  # keep the path up to the first loss that ran away
         losses = losses[:stop + 1]
     ws, bs = ws[:len(losses)], bs[:len(losses)]
-    diverged = stop is not None or done < epochs or _grew(losses)
+    diverged = stop is not None or done < epochs or _rose(losses, floor)
     return History(float(ws[-1]), float(bs[-1]), losses, ws, bs, bool(diverged), lr, reduction)
 
 
@@ -354,29 +412,29 @@ def _losses_at(x, y, ws, bs):
     return _bowl_losses(_bowl(x, y, _moments(x, y)), ws, bs)
 
 
-# Divergence is judged against these. A loss this far below the starting one is rounding noise,
-# not a loss (float64 resolves about 1e-16 of the starting loss, squared errors 1e-32):
-_LOSS_FLOOR = 1e-24
-# A final loss this much above the start, relatively, is a rise and not rounding:
-_RISE = 1e-9
+def _rounding_floor(start, y):
+    """A rise in the loss smaller than this is rounding, not a step away (see History): 16 eps
+    times the larger of the starting loss and ``mean(y**2)``, the scale of the numbers."""
+    with np.errstate(all="ignore"):
+        scale = max(float(start), float(np.mean(y * y)))
+    return 16 * np.finfo(float).eps * min(scale, np.finfo(float).max)
 
 
-def _first_explosion(losses):
+def _first_explosion(losses, floor):
     """Index of the first loss that is not finite or has grown ``EXPLODED``-fold, else None."""
     with np.errstate(all="ignore"):
-        bad = ~np.isfinite(losses) | (losses > EXPLODED * losses[:1] + _LOSS_FLOOR)
+        bad = ~np.isfinite(losses) | (losses > EXPLODED * losses[0] + floor)
     if not bad.any():
         return None
     first = int(np.argmax(bad))
     return first if np.isfinite(losses[first]) else first - 1
 
 
-def _grew(losses):
-    """Did the loss end clearly above where it started (or overflow)? On a bowl-shaped loss, a
-    step size below the threshold never lets the loss rise, so any rise means overshooting."""
+def _rose(losses, floor):
+    """Did some loss rise more than ``floor`` above the lowest one before it? On a bowl, a step
+    size below the threshold never lets the loss rise, so a rise means the run moves away."""
     with np.errstate(all="ignore"):
-        return len(losses) > 1 and not bool(losses[-1] <= losses[0] * (1 + _RISE) + _LOSS_FLOOR)
-
+        return bool(np.any(losses - np.minimum.accumulate(losses) > floor))
 
 
 def closed_form(x, y):
@@ -410,8 +468,10 @@ def hessian(x, reduction="mean"):
     total = _per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
     with np.errstate(all="ignore"):
         mx, mxx = float(x.mean()), float(np.sum(x * x)) / len(x)
-    _finite_result(mxx, "hessian", "x*x overflows float64: x is too large")
-    return total * np.array([[mxx, mx], [mx, 1.0]])
+    with np.errstate(all="ignore"):
+        curvature = total * np.array([[mxx, mx], [mx, 1.0]])
+    _finite_result(curvature, "hessian", "x*x overflows float64: x is too large")
+    return curvature
 
 
 def lr_threshold(x, reduction="mean"):
@@ -423,7 +483,10 @@ def lr_threshold(x, reduction="mean"):
     >>> lr_threshold([-1.0, 1.0])
     1.0
     """
-    return 2.0 / float(np.linalg.eigvalsh(hessian(x, reduction)).max())
+    with np.errstate(all="ignore"):
+        threshold = 2.0 / float(np.linalg.eigvalsh(hessian(x, reduction)).max())
+    _finite_result(threshold, "lr_threshold", "the curvature overflows float64: x is too large")
+    return threshold
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,192 +501,40 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
     ``mean((y - pred)**2)`` where ``pred`` is only the *last* sample's prediction: the numbers it
     prints are not the model's MSE. Returns ``(w, b, printed_losses)``. It starts, as the article
     does, from ``w = 1``, ``b = 0``.
+
+    A learning rate that diverges is a result, as in ``train``: the loop stops after the first
+    update whose MSE is infinite or ``EXPLODED`` times the starting one, and returns what it
+    reached, so ``len(printed_losses) < epochs`` flags the divergence. It visits one sample at a
+    time, in Python, so ``epochs * len(x)`` may be at most ``10**6`` (a few seconds).
     """
     x, y = _pair(x, y)
-    lr, epochs = _positive("lr", lr), _count("epochs", epochs)
+    lr = _positive("lr", lr)
+    epochs = _count("epochs", epochs, maximum=min(MAX_EPOCHS, 10**6 // len(x)))
+    bowl = _bowl(x, y, _moments(x, y))
+    start = float(_bowl_losses(bowl, 1.0, 0.0))
+    _finite_result(start, "article_model", "the starting loss overflows float64: rescale x or y")
+    too_far = EXPLODED * start + _rounding_floor(start, y)
+    xs, ys = x.tolist(), y.tolist()  # Python floats: the same arithmetic as numpy's, faster
     w, b, printed = 1.0, 0.0, []
-    for _ in range(epochs):
-        dw, db = 0.0, 0.0
-        for x_j, y_j in zip(x, y, strict=True):
-            pred = w * x_j + b
-            dw, db = dw + (-2) * x_j * (y_j - pred), db + (-2) * (y_j - pred)
-        printed.append(float(np.square(y - pred).mean()))
-        w, b = w - lr * dw, b - lr * db
+    with np.errstate(all="ignore"):
+        for _ in range(epochs):
+            dw, db = 0.0, 0.0
+            for x_j, y_j in zip(xs, ys, strict=True):
+                pred = w * x_j + b
+                dw, db = dw + (-2) * x_j * (y_j - pred), db + (-2) * (y_j - pred)
+            w_next, b_next = w - lr * dw, b - lr * db
+            loss = float(_bowl_losses(bowl, w_next, b_next))  # the model's MSE after the step
+            if not math.isfinite(loss):
+                break  # the step overflowed: keep the last finite parameters
+            printed.append(float(np.square(y - pred).mean()))
+            w, b = w_next, b_next
+            if loss > too_far:
+                break  # the steps ran away: stop here, as train does
     return float(w), float(b), np.array(printed)
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. Exercise checks: each calls the learner's function on a few cases and says what is wrong
-# ---------------------------------------------------------------------------------------------
-
-
-def check_unscale(fn):
-    """Check ``fn(w, b) -> (w_celsius, b_celsius)`` for parameters learned on ``celsius/100``."""
-    got = _attempt(fn, 180.0, 32.0)
-    if got is _NOT_WRITTEN:
-        return
-    want = unscale_params(180.0, 32.0)
-    hints = {
-        (18000.0, 32.0): "you multiplied w by 100; x = C/100, so w_celsius = w/100",
-        (1.8, 0.32): "b must not change: it is the output at C = 0, in Fahrenheit either way",
-        (32.0, 1.8): "the pair is (w, b): slope first, intercept second",
-    }
-    _verdict(fn, got, want, hints)
-
-
-def check_forward(fn):
-    """Check ``fn(x, w, b)`` against ``forward``, on a scalar and on an array."""
-    scalar = _attempt(fn, 0.2, 180.0, 32.0)
-    if scalar is _NOT_WRITTEN:
-        return
-    if not _close(scalar, 68.0):
-        _verdict(fn, scalar, 68.0, {36.0: "b is missing: add the bias after weighting the input"})
-        return
-    x = np.array([-0.4, 0.0, 0.37, 1.0])
-    got = _attempt(fn, x, 180.0, 32.0)
-    hints = {
-        tuple(180.0 * x): "b is missing: the neuron adds the bias after weighting the input",
-        tuple(32.0 * x + 180.0): "w and b are swapped: w multiplies x, b is added",
-        tuple(180.0 * (x + 32.0)): "b is added before multiplying: it is w*x + b, not w*(x + b)",
-    }
-    _verdict(fn, got, forward(x, 180.0, 32.0), hints)
-
-
-def check_mse(fn):
-    """Check ``fn(y_hat, y)`` against ``mse``."""
-    y_hat, y = np.array([30.0, 33.0, 36.0, 31.0]), np.array([32.0, 32.0, 32.0, 32.0])
-    got = _attempt(fn, y_hat, y)
-    if got is _NOT_WRITTEN:
-        return
-    r = y_hat - y
-    hints = {
-        float(r.mean()): "the errors are not squared, so misses above and below cancel out",
-        float(np.sum(r * r)): "that is the sum; the mean divides it by the number of samples",
-        math.sqrt(np.sum(r * r) / len(r)): "that is the root of the MSE (RMSE); leave out the sqrt",
-        float(np.abs(r).mean()): "that is the mean absolute error; square the errors instead",
-    }
-    _verdict(fn, got, mse(y_hat, y), hints)
-
-
-def check_gradients(fn):
-    """Check ``fn(x, y, w, b) -> (dw, db)`` against ``gradients`` (the mean reduction)."""
-    x, y = scale_inputs(ARTICLE_CELSIUS), celsius_to_fahrenheit(ARTICLE_CELSIUS)
-    w, b = 150.0, 20.0
-    got = _attempt(fn, x, y, w, b)
-    if got is _NOT_WRITTEN:
-        return
-    dw, db = gradients(x, y, w, b)
-    n = len(x)
-    hints = {
-        (-dw, -db): "dw and db have the wrong sign: the residual is y_hat - y, not y - y_hat",
-        (-dw, db): "dw has the wrong sign",
-        (dw, -db): "db has the wrong sign",
-        (n * dw, n * db): f"{n} times too large: that is the sum over samples; take the mean",
-        (dw / 2, db / 2): "half the right size: the derivative of r**2 is 2*r",
-        (db, dw): "dw and db are swapped",
-        (db, db): "dw is missing its factor x: by the chain rule, d(w*x + b)/dw = x",
-    }
-    _verdict(fn, got, (dw, db), hints)
-
-
-def check_step(fn):
-    """Check ``fn(w, b, dw, db, lr) -> (w, b)`` against ``step``."""
-    args = (1.0, 0.0, -300.0, -60.0, 0.1)
-    got = _attempt(fn, *args)
-    if got is _NOT_WRITTEN:
-        return
-    hints = {
-        (-29.0, -6.0): "you moved up the gradient: subtract lr * gradient, do not add it",
-        (301.0, 60.0): "the learning rate is missing: the step is lr * gradient",
-    }
-    _verdict(fn, got, step(*args), hints)
-
-
-def check_threshold(fn):
-    """Check ``fn(x) -> lr`` against ``lr_threshold`` (the mean reduction)."""
-    x = scale_inputs(ARTICLE_CELSIUS) + 0.5  # off-centre, so that w and b are coupled
-    got = _attempt(fn, x)
-    if got is _NOT_WRITTEN:
-        return
-    eig = np.linalg.eigvalsh(hessian(x))
-    hints = {
-        1.0 / eig.max(): "half the right size: the threshold is 2 / lambda_max, not 1 / lambda_max",
-        2.0 / eig.min(): "that uses the smallest eigenvalue; the steepest direction diverges first",
-        float(eig.max() / 2): "inverted: the threshold is 2 / lambda_max",
-    }
-    _verdict(fn, got, lr_threshold(x), hints)
-
-
-def check_settings(fn, x, y, max_epochs=100, tol=1e-3):
-    """Check ``fn() -> (lr, epochs)``: within ``max_epochs``, ``w`` in Celsius units is 1.8 +- tol
-    (and ``b`` is 32 +- 10 tol).
-
-    ``x`` is Celsius scaled by ``SCALE`` and ``y`` the Fahrenheit values.
-    """
-    got = _attempt(fn)
-    if got is _NOT_WRITTEN:
-        return
-    lr, epochs = got
-    if epochs > max_epochs:
-        print(f"❌ {epochs} epochs is more than the {max_epochs} allowed: try a larger lr")
-        return
-    history = train(x, y, lr=lr, epochs=epochs)
-    w_c, b_c = unscale_params(history.w, history.b)
-    if history.diverged:
-        print(f"❌ lr = {lr:g} diverges (the threshold is {lr_threshold(x):.3f}): take less")
-    elif abs(w_c - TRUE_W) > tol:
-        print(f"❌ after {epochs} epochs w = {w_c:.4f} °F/°C, not yet within {tol:g} of 1.8: "
-              "more epochs, or a larger lr below the threshold")
-    elif abs(b_c - TRUE_B) > 10 * tol:
-        print(f"❌ w = {w_c:.4f} °F/°C is right but b = {b_c:.3f} °F has not settled: "
-              "lr is so close to the threshold that b keeps swinging; take a little less")
-    else:
-        print(f"✅ lr = {lr:g}, {epochs} epochs: w = {w_c:.4f} °F/°C and b = {b_c:.3f} °F")
-
-
-_NOT_WRITTEN = object()
-
-
-def _attempt(fn, *args):
-    """Call the learner's function; a stub that is not written yet gets a friendly note."""
-    try:
-        return fn(*args)
-    except NotImplementedError as stub:
-        print(f"⏳ {getattr(fn, '__name__', 'your function')} is not written yet: {stub}")
-        return _NOT_WRITTEN
-
-
-def _verdict(fn, got, want, hints):
-    """Print whether ``got`` matches ``want``, naming a known mistake when it matches one."""
-    name = getattr(fn, "__name__", "your function")
-    if _close(got, want):
-        print(f"✅ {name} is right: it gives {_show(want)}")
-        return
-    hint = next((text for wrong, text in hints.items() if _close(got, wrong)), None)
-    print(f"❌ {name} gives {_show(got)}, expected {_show(want)}")
-    if hint:
-        print(f"   Hint: {hint}")
-
-
-def _close(got, want):
-    try:
-        got = np.asarray(got, dtype=float)
-        return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=1e-6, atol=1e-9))
-    except (TypeError, ValueError):
-        return False
-
-
-def _show(value):
-    if isinstance(value, tuple | list | np.ndarray):
-        return "(" + ", ".join(_show(v) for v in np.ravel(value)) + ")"
-    try:
-        return f"{float(value):.6g}"
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-# ---------------------------------------------------------------------------------------------
-# 6. Input checking: every public function rejects bad input with a message naming the argument
+# 5. Input checking: every public function rejects bad input with a message naming the argument
 # ---------------------------------------------------------------------------------------------
 
 
@@ -647,20 +558,75 @@ def _values(name, value, scalar=True):
 
 
 def _numeric(name, value):
+    """``value`` as a float64 array, converted once, here: a number too large for float64 (a
+    Python int, a Fraction, a longdouble) is refused by name, not left to overflow later."""
     if value is None or isinstance(value, str | bytes | dict | set):
         raise TypeError(f"{name} must be numbers, got {type(value).__name__}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array, whose mask would be ignored: pass "
+                        f"{name}.compressed() or {name}.filled(...) instead")
+    if _holds_bool(value):
+        raise TypeError(f"{name} must hold real numbers, not bools: got {value!r:.60}")
     try:
         arr = np.asarray(value)
     except ValueError as err:  # ragged lists
         raise ValueError(f"{name} must be a flat list or array of numbers ({err})") from None
-    if arr.dtype.kind == "O":
-        try:
-            arr = arr.astype(float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must hold numbers only, got {value!r:.60}") from None
-    if arr.dtype.kind not in "iuf":
+    if arr.dtype.kind not in "iufO":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
+    if arr.dtype.kind == "O":  # Python ints beyond int64, Fractions, Decimals, mixed lists
+        flat = [_float(name, v, i, arr.ndim) for i, v in enumerate(arr.flat)]
+        return np.array(flat, dtype=np.float64).reshape(arr.shape)
+    with np.errstate(all="ignore"):  # a longdouble beyond float64 becomes inf, without warning
+        out = arr.astype(np.float64, copy=False)
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:
+        lost = np.isinf(out) & np.isfinite(arr)
+        if lost.any():
+            i = int(np.argmax(lost.ravel()))
+            raise ValueError(_too_large(name, arr.ravel()[i], i, arr.ndim))
+    return out
+
+
+def _holds_bool(value, depth=0):
+    """Is there a bool anywhere in ``value``? ``[1.0, True]`` would become ``[1.0, 1.0]``."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "b"
+    if not isinstance(value, list | tuple) or depth >= 32:  # numpy refuses deeper nesting
+        return False
+    kinds = set(map(type, value))  # one fast pass over a long flat list
+    if bool in kinds or np.bool_ in kinds:
+        return True
+    if any(issubclass(kind, list | tuple | np.ndarray) for kind in kinds):
+        return any(_holds_bool(v, depth + 1) for v in value)
+    return False
+
+
+def _float(name, value, index, ndim):
+    """One element of an object array as a float, or an error naming ``name``."""
+    if isinstance(value, bool | np.bool_ | complex | np.complexfloating | str | bytes):
+        raise TypeError(f"{name} must hold real numbers only, got {value!r:.40}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(_too_large(name, value, index, ndim)) from None
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers only, got {value!r:.40}") from None
+    if math.isinf(number) and value != number:  # Decimal("1e400") becomes inf silently
+        raise ValueError(_too_large(name, value, index, ndim))
+    return number
+
+
+def _too_large(name, value, index, ndim):
+    where = f" at index {index}" if ndim else ""
+    return (f"{name} holds {_brief(value)}{where}: too large for float64 "
+            f"(whose largest number is about 1.8e308)")
+
+
+def _brief(value):
+    """A number for a message, shortened: ``10**400`` is not printed with its 401 digits."""
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
 
 
 def _pair(x, y, names=("x", "y")):
@@ -692,12 +658,15 @@ def _positive(name, value):
     return number
 
 
-def _count(name, value, minimum=0):
-    """A whole number >= ``minimum``; bools and floats such as 10.0 are refused."""
+def _count(name, value, minimum=0, maximum=None):
+    """A whole number from ``minimum`` to ``maximum``; bools and floats such as 10.0 are refused.
+    The upper bound is checked before anything is allocated or looped over."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be a whole number (int), got {value!r:.40}")
     if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        raise ValueError(f"{name} must be at least {minimum}, got {_brief(value)}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:_}, got {_brief(value)}")
     return int(value)
 
 
@@ -721,18 +690,20 @@ def _same_kind(arr):
 
 
 # ---------------------------------------------------------------------------------------------
-# The plots and explorers of neuron_ui.py, re-exported lazily (PEP 562)
+# The names of neuron_ui, neuron_explorers and neuron_checks, re-exported lazily (PEP 562)
 # ---------------------------------------------------------------------------------------------
 
 
 def __getattr__(name):
-    """``nc.plot_losses`` and the other names of ``neuron_ui``, imported on first use."""
-    if name in _UI_NAMES:
-        import neuron_ui
+    """``nc.plot_losses``, ``nc.training_explorer``, ``nc.check_forward`` and the other names of
+    ``neuron_ui``, ``neuron_explorers`` and ``neuron_checks``, imported on first use."""
+    import importlib
 
-        return getattr(neuron_ui, name)
+    for module, names in _LAZY.items():
+        if name in names:
+            return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted({*globals(), *_UI_NAMES})
+    return sorted({*globals(), *(name for names in _LAZY.values() for name in names)})

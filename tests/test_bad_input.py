@@ -1,5 +1,7 @@
 """Bad input gets a ValueError or TypeError that names the argument and what was expected."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,9 @@ def call_train(**overrides):
     ({"x": "0.1, 0.2"}, TypeError, "x must be numbers, got str"),
     ({"y": None}, TypeError, "y must be numbers, got NoneType"),
     ({"x": [1 + 2j, 0, 1]}, TypeError, "x must hold real numbers"),
-    ({"x": [True, False, True]}, TypeError, "x must hold real numbers, got dtype bool"),
+    ({"x": [True, False, True]}, TypeError, "x must hold real numbers, not bools"),
+    ({"x": [0.1, True, 0.3]}, TypeError, "x must hold real numbers, not bools"),
+    ({"x": np.array([0.1, True, 0.3], dtype=object)}, TypeError, "x must hold real numbers"),
     ({"x": [[0.1, 0.2], [0.3, 0.4]]}, ValueError, "x must be 1-D (or a column of shape (n, 1))"),
     ({"x": np.zeros((1, 3))}, ValueError, "x must be 1-D"),
     ({"x": np.zeros((3, 1, 1))}, ValueError, "x must be 1-D"),
@@ -88,3 +92,107 @@ def test_other_functions_reject(call, error, words):
     with pytest.raises(error) as caught:
         call()
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [1e-20, 1e-15])
+def test_a_numerical_gradient_step_below_the_resolution_of_w_is_refused(value):
+    # w = 180: float64 steps by 2.8e-14 there, so w + h == w and the result would be (0, 0).
+    with pytest.raises(ValueError, match=r"h=1e-\d+ is below the resolution of w=180"):
+        nc.numerical_gradients(X, Y, w=180.0, b=0.0, h=value)
+    with pytest.raises(ValueError, match="below the resolution of b=1e\\+06"):
+        nc.numerical_gradients(X, Y, w=0.0, b=1e6, h=value)
+    assert nc.numerical_gradients(X, Y, w=180.0, b=0.0, h=1e-6) != (0.0, 0.0)
+
+
+def test_masked_arrays_are_refused_naming_the_argument():
+    masked = np.ma.masked_array([0.1, 99.0, 0.3], mask=[False, True, False])
+    with pytest.raises(TypeError, match="x is a masked array, whose mask would be ignored"):
+        call_train(x=masked)
+    with pytest.raises(TypeError, match="w is a masked array"):
+        nc.forward(X, np.ma.masked_array([1.0]), 0.0)
+
+
+# -- plots: bad arguments are named, and refused before a figure is made ----------------------
+
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture
+def no_new_figures():
+    """Every bad call below must leave pyplot exactly as it found it: no empty figure open."""
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a refused plot call left a figure open"
+
+
+def course_history():
+    celsius, fahrenheit = nc.make_dataset()
+    return nc.train(nc.scale_inputs(celsius), fahrenheit, lr=0.5, epochs=10)
+
+
+XS, YS = nc.scale_inputs(nc.make_dataset()[0]), nc.make_dataset()[1]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: nc.plot_losses(None), TypeError, "histories[0] must be numbers, got NoneType"),
+    (lambda: nc.plot_losses(), TypeError, "plot_losses needs at least one History"),
+    (lambda: nc.plot_losses([1.0, -2.0]), ValueError, "histories[0] must be losses, >= 0"),
+    (lambda: nc.plot_losses(course_history(), [1.0, 2.0], labels=["a"]), ValueError,
+     "labels must be a list of 2 strings"),
+    (lambda: nc.plot_losses([1.0, 2.0], labels="lr"), ValueError, "labels must be a list of 1"),
+    (lambda: nc.plot_losses([1.0, 2.0], ax="left"), TypeError, "ax must be a matplotlib Axes"),
+    (lambda: nc.plot_loss_surface(XS, YS, w_lim=(1, 1)), ValueError,
+     "w_lim must be a pair (low, high) with low < high"),
+    (lambda: nc.plot_loss_surface(XS, YS, b_lim=(5, -5)), ValueError, "b_lim must be a pair"),
+    (lambda: nc.plot_loss_surface(XS, YS, w_lim=(0, 1, 2)), ValueError, "w_lim must be a pair"),
+    (lambda: nc.plot_loss_surface(XS, YS, w_lim=(0, np.nan)), ValueError, "w_lim must be finite"),
+    (lambda: nc.plot_loss_surface(XS, YS, w_lim=(1.0, 1.0 + 1e-15)), ValueError,
+     "too narrow to draw"),
+    (lambda: nc.plot_loss_surface([-1e90, 1e90], [0, 1], w_lim=(-1e99, 1e99)), ValueError,
+     "the loss over w_lim and b_lim overflows"),
+    (lambda: nc.plot_loss_surface(XS, YS, path=[1.0, 2.0]), TypeError, "path must be a History"),
+    (lambda: nc.plot_loss_surface(XS, YS, arrows="yes"), TypeError, "arrows must be True or"),
+    (lambda: nc.plot_loss_surface([1.0, 1.0], [2.0, 3.0]), ValueError, "x must vary"),
+    (lambda: nc.plot_loss_slice(XS, YS, b=32.0, ws=[1.0, np.nan]), ValueError, "ws must be fin"),
+    (lambda: nc.plot_loss_slice(XS, YS, b=None, ws=[1.0]), TypeError, "b must be numbers"),
+    (lambda: nc.plot_loss_slice(XS, YS, b=32.0, ws=[1.0], lr=-1), ValueError, "lr must be a po"),
+    (lambda: nc.plot_loss_slice(XS, YS, b=32.0, ws=[1.0], w_lim=(3, 3)), ValueError, "w_lim"),
+    (lambda: nc.plot_loss_slice(XS, YS, b=32.0, ws=np.zeros(10**6)), ValueError,
+     "ws holds 1000000 points: at most 1000"),
+    (lambda: nc.plot_fit(XS, YS, w="180", b=32.0), TypeError, "w must be numbers, got str"),
+    (lambda: nc.plot_fit(XS, YS, w=[180.0, 1.0], b=32.0), ValueError, "w must be a single"),
+    (lambda: nc.plot_fit(XS, YS, w=1e300, b=32.0), ValueError, "w*x + b holds values beyond"),
+    (lambda: nc.plot_fit([1.0, 2.0], [1.0, 2.0], w=1e308, b=1e308), ValueError,
+     "forward: w*x + b overflows"),
+    (lambda: nc.plot_fit(XS, YS, 180.0, 32.0, title=5), TypeError, "title must be a string"),
+    (lambda: nc.plot_fit([1e200, 2e200], [1.0, 2.0], 1.0, 0.0), ValueError,
+     "x holds values beyond ±1e+100: too large to plot"),
+    (lambda: nc.plot_data(XS, YS[:3]), ValueError, "celsius and fahrenheit must have the same"),
+    (lambda: nc.plot_data(XS, YS, held_out="no"), TypeError, "held_out must be True or False"),
+    (lambda: nc.plot_training(XS, XS, YS), TypeError, "history must be a History"),
+    (lambda: nc.plot_training(course_history(), XS, YS, axes=[None]), TypeError,
+     "axes must be a pair of matplotlib Axes"),
+    (lambda: nc.plot_training(course_history(), XS, YS, axes=[None, None]), TypeError,
+     "axes[0] must be a matplotlib Axes"),
+])
+def test_plots_name_their_bad_arguments_and_open_no_figure(call, error, words, no_new_figures):
+    with pytest.raises(error) as caught:
+        call()
+    assert words in str(caught.value)
+
+
+def test_plot_fit_takes_w_as_the_article_shapes_it(no_new_figures):
+    # forward accepts w = np.array([180.0]) (the article's shape); so must plot_fit.
+    ax = nc.plot_fit(XS, YS, np.array([180.0]), np.array([[32.0]]))
+    assert ax.get_title() == "w = 180, b = 32: MSE = 0"
+    plt.close("all")
+
+
+def test_a_loss_curve_that_is_zero_throughout_is_drawn_without_a_warning(no_new_figures):
+    history = nc.train([0.0, 1.0], [0.0, 1.0], lr=0.5, epochs=5, w=1.0, b=0.0)
+    assert history.losses.max() == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = nc.plot_losses(history)
+        ax.figure.canvas.draw()
+    plt.close("all")
