@@ -2,23 +2,27 @@
 
 Usage: python scripts/student_edition.py SRC_DIR DEST_DIR
 
-An exercise is a code cell tagged ``exercise``. Its solution sits between two comment lines,
+The notebooks mark their exercises with cell tags and nbgrader's own solution markers:
 
-    # BEGIN SOLUTION: <hint text>
-    ...solution lines...
-    # END SOLUTION
+* an exercise is a code cell tagged ``exercise``; its solution sits between the lines
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (each alone on its line, indented as the code);
+* a check is a code cell tagged ``check`` that calls one of the course's checkers.
 
-and becomes ``raise NotImplementedError("<hint text>")`` at the BEGIN line's indentation. The
-course's checkers catch that error and print the hint, so the student edition runs top to bottom.
-All outputs (and saved widget state) are cleared too: they would show the solution's results,
-and learners run the notebooks themselves.
-Everything else (other cells, metadata, cell ids) is kept as it is.
+Each solution region becomes ``CODE_STUB`` at the BEGIN line's indentation, exactly as nbgrader's
+``generate_assignment`` writes it with the configuration of ``scripts/assignment.py``: the
+student edition and the nbgrader release are built from the same tags and the same parser
+(``solution_regions``) and are the same text (``tests/test_grading.py`` compares them). The
+checkers see the stub's ``NotImplementedError`` and say "not written yet", so the student edition
+runs top to bottom. All outputs (and saved widget state) are cleared: they would show the
+solution's results. Everything else (other cells, metadata, cell ids) is kept as it is.
+
+Before writing, each notebook is restored from its student edition (the stubs replaced by the
+solutions again) and compared with the original: the build fails if anything else changed.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 from pathlib import Path
@@ -26,41 +30,50 @@ from pathlib import Path
 import nbformat
 
 EXERCISE_TAG = "exercise"
-BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION:[ \t]*(?P<hint>\S.*?)[ \t]*$")
-END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
-# Any mention of a marker at all: catches misspelt or hint-less markers that BEGIN would miss.
-MARKER = re.compile(r"#\s*(BEGIN|END) SOLUTION")
-STUB = re.compile(r"^(?P<indent>[ \t]*)raise NotImplementedError\((?P<literal>\".*\")\)$")
+CHECK_TAG = "check"
+BEGIN_MARKER = "### BEGIN SOLUTION"
+END_MARKER = "### END SOLUTION"
+# What a learner sees instead of the solution. It says which line to replace, and no more.
+CODE_STUB = (
+    "# YOUR CODE HERE: replace the next line with your solution\n"
+    "raise NotImplementedError()"
+)
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
+END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+# Any mention of a marker at all: catches misspelt markers and the old "# BEGIN SOLUTION: hint"
+# form. nbgrader treats every line containing "BEGIN SOLUTION" as a marker, so nothing else may.
+MARKER = re.compile(r"(BEGIN|END)[ \t]+SOLUTION")
+# Text that fits only the complete edition; in the student edition there is no solution below.
+COMPLETE_ONLY_TEXT = re.compile(r"worked solution|holds a solution", re.IGNORECASE)
 
 
 class SolutionMarkerError(ValueError):
     """An exercise cell whose solution markers cannot be turned into a stub."""
 
 
-def stub_line(indent: str, hint: str) -> str:
-    """The line that replaces a solution region."""
-    # json.dumps gives a double-quoted literal whose escapes Python reads the same way.
-    return f"{indent}raise NotImplementedError({json.dumps(hint, ensure_ascii=False)})"
+def stub_lines(indent: str) -> list[str]:
+    """The lines that replace a solution region whose BEGIN line has this indentation."""
+    return [indent + line for line in CODE_STUB.split("\n")]
 
 
-def solution_regions(source: str) -> list[tuple[int, int, str, str]]:
-    """Every region as (begin line index, end line index, indent, hint); rejects broken markers."""
+def solution_regions(source: str) -> list[tuple[int, int, str]]:
+    """Every region as (begin line index, end line index, indent); rejects broken markers."""
     regions, open_at = [], None
     for i, line in enumerate(source.split("\n")):
         begin, end = BEGIN.match(line), END.match(line)
         if begin and open_at is None:
-            open_at = (i, begin["indent"], begin["hint"])
+            open_at = (i, begin["indent"])
         elif begin:
             raise SolutionMarkerError(f"line {i + 1}: BEGIN SOLUTION inside another region")
         elif end and open_at is not None:
-            regions.append((open_at[0], i, open_at[1], open_at[2]))
+            regions.append((open_at[0], i, open_at[1]))
             open_at = None
         elif end:
             raise SolutionMarkerError(f"line {i + 1}: END SOLUTION without a BEGIN SOLUTION")
         elif MARKER.search(line):
             raise SolutionMarkerError(
-                f"line {i + 1}: malformed marker {line.strip()!r}; "
-                "write '# BEGIN SOLUTION: <hint>' or '# END SOLUTION' alone on the line"
+                f"line {i + 1}: malformed marker {line.strip()!r}; write "
+                f"'{BEGIN_MARKER}' or '{END_MARKER}' alone on the line"
             )
     if open_at is not None:
         raise SolutionMarkerError(f"line {open_at[0] + 1}: BEGIN SOLUTION without an END SOLUTION")
@@ -68,37 +81,56 @@ def solution_regions(source: str) -> list[tuple[int, int, str, str]]:
 
 
 def make_stub(source: str) -> str:
-    """The exercise cell's source with each solution region replaced by its stub line."""
+    """The exercise cell's source with each solution region replaced by the stub."""
     regions = solution_regions(source)
     if not regions:
-        raise SolutionMarkerError("no '# BEGIN SOLUTION: <hint>' ... '# END SOLUTION' region")
+        raise SolutionMarkerError(f"no '{BEGIN_MARKER}' ... '{END_MARKER}' region")
     lines = source.split("\n")
     # Replace from the last region back, so the earlier regions' line numbers stay valid.
-    for begin, end, indent, hint in reversed(regions):
-        lines[begin : end + 1] = [stub_line(indent, hint)]
+    for begin, end, indent in reversed(regions):
+        lines[begin : end + 1] = stub_lines(indent)
     return "\n".join(lines)
 
 
+def has_tag(cell, tag: str) -> bool:
+    return cell.cell_type == "code" and tag in cell.get("metadata", {}).get("tags", [])
+
+
 def is_exercise(cell) -> bool:
-    return cell.cell_type == "code" and EXERCISE_TAG in cell.get("metadata", {}).get("tags", [])
+    return has_tag(cell, EXERCISE_TAG)
 
 
 def exercise_cells(nb) -> list:
     return [cell for cell in nb.cells if is_exercise(cell)]
 
 
+def check_tags(nb) -> None:
+    """Reject what would leak a solution or confuse the grading: markers outside exercise cells,
+    a cell tagged both exercise and check, text written for the complete edition only."""
+    for index, cell in enumerate(nb.cells):
+        where = f"cell {index} (id {cell.get('id', '?')})"
+        if is_exercise(cell) and has_tag(cell, CHECK_TAG):
+            raise SolutionMarkerError(f"{where}: tagged both {EXERCISE_TAG!r} and {CHECK_TAG!r}")
+        if not is_exercise(cell) and MARKER.search(cell.source):
+            # A solution outside an exercise cell would reach the learners as it is.
+            raise SolutionMarkerError(f"{where}: solution markers in a cell not tagged "
+                                      f"{EXERCISE_TAG!r}")
+        if cell.cell_type == "markdown" and (found := COMPLETE_ONLY_TEXT.search(cell.source)):
+            raise SolutionMarkerError(f"{where}: the text says {found[0]!r}, which is not true "
+                                      "in the student edition; say what to write instead")
+
+
 def student_notebook(nb):
     """A new notebook: exercise solutions stubbed, every output and execution count cleared."""
+    check_tags(nb)
     student = copy.deepcopy(nb)
     for index, cell in enumerate(student.cells):
-        try:
-            if is_exercise(cell):
+        if is_exercise(cell):
+            try:
                 cell.source = make_stub(cell.source)
-            elif MARKER.search(cell.source):
-                # A solution outside an exercise cell would reach the learners as it is.
-                raise SolutionMarkerError(f"solution markers in a cell not tagged {EXERCISE_TAG!r}")
-        except SolutionMarkerError as error:
-            raise SolutionMarkerError(f"cell {index} (id {cell.get('id', '?')}): {error}") from None
+            except SolutionMarkerError as error:
+                raise SolutionMarkerError(
+                    f"cell {index} (id {cell.get('id', '?')}): {error}") from None
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     student.metadata.pop("widgets", None)  # saved widget state is output too
@@ -108,9 +140,9 @@ def student_notebook(nb):
 def restore(student_nb, complete_nb):
     """The student notebook with the complete edition's solution regions put back in its stubs.
 
-    Exercise cells are matched in order; each stub line is replaced by the matching region
-    (markers included). Everything outside the regions comes from the student notebook, so a
-    restored source equal to the complete one proves the stubbing lost nothing else.
+    Exercise cells are matched in order; each stub is replaced by the matching region (markers
+    included). Everything outside the regions comes from the student notebook, so a restored
+    source equal to the complete one proves the stubbing lost nothing else.
     """
     restored = copy.deepcopy(student_nb)
     students, completes = exercise_cells(restored), exercise_cells(complete_nb)
@@ -120,24 +152,33 @@ def restore(student_nb, complete_nb):
             f"{len(completes)} in the complete one"
         )
     for number, (student, complete) in enumerate(zip(students, completes, strict=True), 1):
-        student.source = _restore_cell(student.source, complete.source, number)
+        student.source = restore_cell(student.source, complete.source, number)
     return restored
 
 
-def _restore_cell(student_source: str, complete_source: str, number: int) -> str:
-    """One exercise cell: each stub line replaced by the complete cell's region, in order."""
+def stub_positions(source: str) -> list[int]:
+    """The line index where each stub starts in a student edition's exercise cell."""
+    lines, size = source.split("\n"), len(CODE_STUB.split("\n"))
+    indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines]
+    return [i for i in range(len(lines)) if lines[i : i + size] == stub_lines(indents[i])]
+
+
+def restore_cell(student_source: str, complete_source: str, number: int = 1) -> str:
+    """One exercise cell: each stub replaced, in order, by a region of ``complete_source``."""
     complete_lines = complete_source.split("\n")
     regions = solution_regions(complete_source)
     lines = student_source.split("\n")
-    stubs = [i for i, line in enumerate(lines) if STUB.match(line)]
+    stubs = stub_positions(student_source)
     if len(stubs) != len(regions):
         raise SolutionMarkerError(
             f"exercise {number}: {len(stubs)} stubs but {len(regions)} solution regions"
         )
-    for at, (begin, end, indent, hint) in reversed(list(zip(stubs, regions, strict=True))):
-        if lines[at] != stub_line(indent, hint):
-            raise SolutionMarkerError(f"exercise {number}: stub {lines[at]!r} is not {hint!r}'s")
-        lines[at : at + 1] = complete_lines[begin : end + 1]
+    size = len(CODE_STUB.split("\n"))
+    for at, (begin, end, indent) in reversed(list(zip(stubs, regions, strict=True))):
+        if lines[at : at + size] != stub_lines(indent):
+            raise SolutionMarkerError(f"exercise {number}: the stub at line {at + 1} is not "
+                                      "indented as its solution")
+        lines[at : at + size] = complete_lines[begin : end + 1]
     return "\n".join(lines)
 
 
@@ -148,17 +189,23 @@ def write_student_edition(src_dir: Path, dest_dir: Path) -> list[Path]:
         raise ValueError(f"no notebooks in {src_dir}")
     if dest_dir.resolve() == src_dir.resolve():
         raise ValueError("DEST_DIR must differ from SRC_DIR: it would overwrite the solutions")
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    editions = {}
     for path in sources:
         nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
         try:
             student = student_notebook(nb)
+            restored = restore(student, nb)
         except SolutionMarkerError as error:
             raise SolutionMarkerError(f"{path}: {error}") from None
+        if [c.source for c in restored.cells] != [c.source for c in nb.cells]:
+            raise SolutionMarkerError(f"{path}: the student edition lost more than the solutions")
+        editions[path.name] = student
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, student in editions.items():
         # nbformat.write is what Jupyter itself uses, so the files diff cleanly against the source.
-        nbformat.write(student, dest_dir / path.name)
-        written.append(dest_dir / path.name)
+        nbformat.write(student, dest_dir / name)
+        written.append(dest_dir / name)
     return written
 
 

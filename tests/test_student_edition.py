@@ -1,12 +1,12 @@
 """The student edition: every solution becomes a stub, nothing else changes, and it still runs.
 
-Each property is checked on a small synthetic notebook built here (so the tests mean something
-before the course notebooks exist) and on every notebook in notebooks/.
+Each property is checked on a small synthetic notebook built here, on the fixture lesson in
+tests/fixtures/ (so the tests mean something whatever state the course notebooks are in) and on
+every notebook in notebooks/.
 """
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import re
 import subprocess
@@ -21,41 +21,46 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+FIXTURE = ROOT / "tests" / "fixtures" / "01_lesson.ipynb"
 SCRIPT = ROOT / "scripts" / "student_edition.py"
 COURSE_NOTEBOOKS = [f"0{n}_{name}.ipynb" for n, name in enumerate(
     ["data", "forward", "derivative", "optimizer_step", "training"], start=1)]
-NOT_WRITTEN = re.compile(r"⏳ (?P<name>\S+) is not written yet: (?P<hint>.*)")
+NOT_WRITTEN = ("⏳ {name} is not written yet: in its cell, replace the line "
+               "`raise NotImplementedError()` with your code")
 
 FORWARD = '''\
 def my_forward(x, w, b):
     """The neuron's prediction for every x."""
-    # BEGIN SOLUTION: multiply x by the weight, then add the bias
+    ### BEGIN SOLUTION
     return w * x + b
-    # END SOLUTION'''
+    ### END SOLUTION'''
 
 STEP = '''\
 def my_step(w, b, dw, db, lr):
     """One step of gradient descent."""
-    # BEGIN SOLUTION: move each parameter against its gradient, by "lr" times it
+    ### BEGIN SOLUTION
     new_w = w - lr * dw
     new_b = b - lr * db
-    # END SOLUTION
+    ### END SOLUTION
     return new_w, new_b'''
 
 
 def synthetic_notebook():
-    """Two exercises in the course's style, each followed by its checker."""
+    """Two exercises in the course's style, each followed by its check cell."""
     def exercise(source):
         return new_code_cell(source, metadata={"tags": ["exercise"]})
+
+    def check(source):
+        return new_code_cell(source, metadata={"tags": ["check"]})
 
     nb = new_notebook(cells=[
         new_markdown_cell("# A synthetic lesson"),
         new_code_cell("import neuron_core as nc"),
         exercise(FORWARD),
-        new_code_cell("nc.check_forward(my_forward)"),
+        check("nc.check_forward(my_forward)"),
         new_markdown_cell("## One step"),
         exercise(STEP),
-        new_code_cell("nc.check_step(my_step)"),
+        check("nc.check_step(my_step)"),
         new_code_cell("nc.forward(2.0, 1.8, 32.0)"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -78,17 +83,24 @@ def complete_dir(tmp_path_factory):
     return folder
 
 
-# Every notebook is tested: the synthetic one, then each course notebook (an empty glob adds none;
-# test_course_notebooks_are_present makes sure that is not mistaken for success).
-CASES = ["synthetic"] + [path.name for path in course_notebooks()]
+# Every notebook is tested: the synthetic one, the fixture lesson, then each course notebook (an
+# empty glob adds none; test_course_notebooks_are_present makes sure that is not mistaken for
+# success).
+CASES = ["synthetic", "fixture"] + [path.name for path in course_notebooks()]
 
 
 def complete_path(case, complete_dir):
-    return complete_dir / "synthetic.ipynb" if case == "synthetic" else NOTEBOOKS / case
+    if case == "synthetic":
+        return complete_dir / "synthetic.ipynb"
+    return FIXTURE if case == "fixture" else NOTEBOOKS / case
 
 
 def read(path):
     return nbformat.read(path, as_version=nbformat.NO_CONVERT)
+
+
+def indented_stub(indent):
+    return "\n".join(indent + line for line in se.CODE_STUB.split("\n"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,45 +108,48 @@ def read(path):
 # ---------------------------------------------------------------------------------------------
 
 
+def test_the_stub_says_what_to_replace_and_nothing_more():
+    assert se.CODE_STUB == ("# YOUR CODE HERE: replace the next line with your solution\n"
+                            "raise NotImplementedError()")
+
+
 def test_stub_replaces_the_region_at_its_indentation():
-    assert se.make_stub(FORWARD) == '''\
+    assert se.make_stub(FORWARD) == f'''\
 def my_forward(x, w, b):
     """The neuron's prediction for every x."""
-    raise NotImplementedError("multiply x by the weight, then add the bias")'''
+{indented_stub("    ")}'''
 
 
-def test_stub_keeps_the_code_around_the_region_and_quotes_the_hint():
+def test_stub_keeps_the_code_around_the_region_and_runs():
     stub = se.make_stub(STEP)
-    assert stub.splitlines()[2] == (
-        '    raise NotImplementedError('
-        '"move each parameter against its gradient, by \\"lr\\" times it")'
-    )
     assert stub.splitlines()[-1] == "    return new_w, new_b"
     namespace = {}
-    exec(stub, namespace)  # the stub is valid Python and raises the hint when called
-    with pytest.raises(NotImplementedError, match='by "lr" times it'):
+    exec(stub, namespace)  # the stub is valid Python and raises when called
+    with pytest.raises(NotImplementedError):
         namespace["my_step"](1.0, 0.0, 1.0, 1.0, 0.1)
 
 
 def test_every_region_of_a_cell_is_stubbed():
     source = (
-        "def f():\n    # BEGIN SOLUTION: first\n    a = 1\n    # END SOLUTION\n"
-        "    if True:\n        # BEGIN SOLUTION: second\n        return a\n        # END SOLUTION"
+        "def f():\n    ### BEGIN SOLUTION\n    a = 1\n    ### END SOLUTION\n"
+        "    if True:\n        ### BEGIN SOLUTION\n        return a\n        ### END SOLUTION"
     )
     assert se.make_stub(source) == (
-        'def f():\n    raise NotImplementedError("first")\n'
-        '    if True:\n        raise NotImplementedError("second")'
+        f"def f():\n{indented_stub('    ')}\n    if True:\n{indented_stub('        ')}"
     )
 
 
 @pytest.mark.parametrize(("source", "message"), [
-    ("def f():\n    return 1", "no '# BEGIN SOLUTION: <hint>'"),
-    ("def f():\n    # BEGIN SOLUTION: h\n    return 1", "line 2: BEGIN SOLUTION without an END"),
-    ("def f():\n    return 1\n    # END SOLUTION", "line 3: END SOLUTION without a BEGIN"),
-    ("# BEGIN SOLUTION: a\n# BEGIN SOLUTION: b\n# END SOLUTION", "line 2: BEGIN SOLUTION inside"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION", "line 2: malformed"),
-    ("def f():\n    # BEGIN SOLUTION:   \n    return 1\n    # END SOLUTION", "line 2: malformed"),
-    ("x = 1  # BEGIN SOLUTION: h\n# END SOLUTION", "line 1: malformed"),
+    ("def f():\n    return 1", "no '### BEGIN SOLUTION'"),
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1", "line 2: BEGIN SOLUTION without an END"),
+    ("def f():\n    return 1\n    ### END SOLUTION", "line 3: END SOLUTION without a BEGIN"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "line 2: BEGIN SOLUTION inside"),
+    # the old markers, with a hint that spelt out the answer, are refused
+    ("def f():\n    # BEGIN SOLUTION: add\n    return 1\n    # END SOLUTION", "line 2: malformed"),
+    ("def f():\n    ### BEGIN SOLUTION: add\n    return 1\n    ### END SOLUTION",
+     "line 2: malformed"),
+    ("def f():\n    ## BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "line 2: malformed"),
+    ("x = 1  ### BEGIN SOLUTION\n### END SOLUTION", "line 1: malformed"),
 ])
 def test_broken_markers_are_rejected_with_the_line(source, message):
     with pytest.raises(se.SolutionMarkerError, match=re.escape(message)):
@@ -144,7 +159,7 @@ def test_broken_markers_are_rejected_with_the_line(source, message):
 def test_an_exercise_cell_without_markers_is_rejected_naming_the_cell():
     nb = synthetic_notebook()
     nb.cells[2].source = "def my_forward(x, w, b):\n    return w * x + b"
-    with pytest.raises(se.SolutionMarkerError, match=r"cell 2 .*no '# BEGIN SOLUTION"):
+    with pytest.raises(se.SolutionMarkerError, match=r"cell 2 .*no '### BEGIN SOLUTION"):
         se.student_notebook(nb)
 
 
@@ -155,8 +170,24 @@ def test_markers_outside_an_exercise_cell_are_rejected():
         se.student_notebook(nb)
 
 
+def test_a_cell_tagged_both_exercise_and_check_is_rejected():
+    nb = synthetic_notebook()
+    nb.cells[2].metadata["tags"] = ["exercise", "check"]
+    with pytest.raises(se.SolutionMarkerError, match="cell 2 .*tagged both"):
+        se.student_notebook(nb)
+
+
+@pytest.mark.parametrize("text", ["The cell below holds a worked solution: try it first.",
+                                  "A WORKED SOLUTION follows."])
+def test_text_written_for_the_complete_edition_only_is_rejected(text):
+    nb = synthetic_notebook()
+    nb.cells[4].source = text
+    with pytest.raises(se.SolutionMarkerError, match="cell 4 .*not true in the student edition"):
+        se.student_notebook(nb)
+
+
 # ---------------------------------------------------------------------------------------------
-# Whole notebooks: the synthetic one and every course notebook
+# Whole notebooks: the synthetic one, the fixture and every course notebook
 # ---------------------------------------------------------------------------------------------
 
 
@@ -171,15 +202,25 @@ def test_every_region_becomes_a_stub_and_no_solution_survives(case, complete_dir
     complete = read(complete_path(case, complete_dir))
     student = se.student_notebook(complete)
     regions = [r for cell in se.exercise_cells(complete) for r in se.solution_regions(cell.source)]
-    stubs = [line for cell in se.exercise_cells(student)
-             for line in cell.source.split("\n") if se.STUB.match(line)]
+    stubs = [at for cell in se.exercise_cells(student) for at in se.stub_positions(cell.source)]
     assert len(stubs) == len(regions)
+    if case in ["synthetic", "fixture", *COURSE_NOTEBOOKS]:
+        assert len(regions) >= 2  # a warm-up and a transfer, at least
     student_text = "\n".join(cell.source for cell in student.cells)
     assert "SOLUTION" not in student_text
     for cell in se.exercise_cells(complete):
         lines = cell.source.split("\n")
-        for begin, end, _, _ in se.solution_regions(cell.source):
+        for begin, end, _ in se.solution_regions(cell.source):
             assert "\n".join(lines[begin + 1 : end]) not in student_text
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_exercise_is_checked_by_a_check_cell(case, complete_dir):
+    nb = read(complete_path(case, complete_dir))
+    checks = "\n".join(cell.source for cell in nb.cells if se.has_tag(cell, se.CHECK_TAG))
+    for cell in se.exercise_cells(nb):
+        name = re.search(r"^def (\w+)\(", cell.source, re.MULTILINE)[1]
+        assert re.search(rf"check_\w+\(\s*{name}\b", checks), f"no check cell calls {name}"
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -215,16 +256,18 @@ def test_the_script_is_deterministic_and_idempotent(complete_dir, tmp_path):
     assert len(editions) == 1
 
 
-def test_the_script_reports_a_broken_notebook_in_one_line(tmp_path, capsys):
+def test_the_script_reports_a_broken_notebook_in_one_line_and_writes_nothing(tmp_path, capsys):
     nb = synthetic_notebook()
-    nb.cells[5].source = nb.cells[5].source.replace("    # END SOLUTION\n", "")
+    nb.cells[5].source = nb.cells[5].source.replace("    ### END SOLUTION\n", "")
     (tmp_path / "src").mkdir()
+    nbformat.write(synthetic_notebook(), tmp_path / "src" / "a_fine.ipynb")
     nbformat.write(nb, tmp_path / "src" / "broken.ipynb")
     assert se.main([str(tmp_path / "src"), str(tmp_path / "dest")]) == 1
     err = capsys.readouterr().err
     assert "broken.ipynb: cell 5" in err
     assert "BEGIN SOLUTION without an END SOLUTION" in err
     assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "dest").exists()  # no half-written edition
 
 
 def test_the_script_refuses_to_overwrite_the_complete_edition(complete_dir, capsys):
@@ -243,11 +286,17 @@ def executed(complete_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("student")
     students = {}
     for case in CASES:
-        student = se.student_notebook(read(complete_path(case, complete_dir)))
+        try:
+            student = se.student_notebook(read(complete_path(case, complete_dir)))
+        except se.SolutionMarkerError as error:
+            students[case] = error
+            continue
         nbformat.write(student, folder / f"{case.removesuffix('.ipynb')}.ipynb")
         students[case] = student
 
     async def run(nb):
+        if isinstance(nb, Exception):
+            raise nb
         # cwd is the student folder: the edition copies only notebooks, so it must run there.
         client = NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(folder)}})
         await client.async_execute()
@@ -269,12 +318,17 @@ def test_the_student_edition_runs_and_says_what_is_not_written_yet(case, execute
     result = executed[case]
     if isinstance(result, BaseException):
         pytest.fail(f"{case}: the student edition raised\n{result}")
-    hints = {hint for cell in se.exercise_cells(result) for hint in _stub_hints(cell.source)}
-    notes = NOT_WRITTEN.findall(printed(result))
-    # Each exercise is one function whose checker prints exactly one "not written yet" note.
-    assert len(notes) == len(se.exercise_cells(result)), notes
-    assert {hint for _, hint in notes} <= hints
+    names = [re.search(r"^def (\w+)\(", cell.source, re.MULTILINE)[1]
+             for cell in se.exercise_cells(result)]
+    notes = [line for line in printed(result).splitlines() if line.startswith("⏳")]
+    # Each exercise is one function whose check prints exactly one "not written yet" note.
+    assert notes == [NOT_WRITTEN.format(name=name) for name in names]
+    assert "❌" not in printed(result) and "✅" not in printed(result)
 
 
-def _stub_hints(source):
-    return [ast.literal_eval(m["literal"]) for m in map(se.STUB.match, source.split("\n")) if m]
+@pytest.mark.parametrize("name", [n for n in COURSE_NOTEBOOKS if (NOTEBOOKS / n).exists()])
+def test_the_text_says_what_to_replace_before_the_first_exercise(name):
+    nb = read(NOTEBOOKS / name)
+    first = next(i for i, cell in enumerate(nb.cells) if se.is_exercise(cell))
+    text = "\n".join(cell.source for cell in nb.cells[:first] if cell.cell_type == "markdown")
+    assert re.search(r"replace\s+the\s+`raise NotImplementedError\(\)`\s+line", text), name
