@@ -110,10 +110,6 @@ def _scale(scale):
     return None if scale is None else nc._positive("scale", scale)
 
 
-def _bounded_count(name, value, minimum, maximum):
-    return nc._count(name, value, minimum, maximum)
-
-
 def _lr_options(lr):
     """(label, value) pairs: every choice, and lr if it is not one of them."""
     values = sorted({*LR_CHOICES, lr})
@@ -432,7 +428,7 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     _need_widgets()
     x, y = _data(x, y)
     lr, scale = _lr(lr), _scale(scale)
-    epochs = _bounded_count("epochs", epochs, 1, EPOCHS_MAX)
+    epochs = nc._count("epochs", epochs, 1, EPOCHS_MAX)
     w, b = nc._scalar("w", w), nc._scalar("b", b)
     nc._per_sample_factor(reduction, len(x))
     threshold = lr_threshold(x, reduction)
@@ -604,7 +600,7 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     _need_widgets()
     x, y = _data(x, y)
     w, b, scale = nc._scalar("w", w), nc._scalar("b", b), _scale(scale)
-    gd_epochs = _bounded_count("gd_epochs", gd_epochs, 1, EPOCHS_MAX)
+    gd_epochs = nc._count("gd_epochs", gd_epochs, 1, EPOCHS_MAX)
     w_opt, b_opt = closed_form(x, y)
     reach_w, reach_b = max(abs(w_opt), 1.0), max(abs(b_opt), np.ptp(y) / 2, 1.0)
     gd = train(x, y, lr=lr_threshold(x) / 2, epochs=gd_epochs)
@@ -728,7 +724,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     x, y = _data(x, y)
     lr = _lr(lr)
     w, b = nc._scalar("w", w), nc._scalar("b", b)
-    max_steps = _bounded_count("max_steps", max_steps, 1, STEPS_MAX)
+    max_steps = nc._count("max_steps", max_steps, 1, STEPS_MAX)
     threshold = lr_threshold(x)
     options = _lr_options(lr)
     start = mse(forward(x, w, b), y)

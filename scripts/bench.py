@@ -106,42 +106,76 @@ def bench_scale(max_exponent=7, epochs=100):
            "naive epoch / floor"], rows)
 
 
-# -- 3. Explorers: from a slider change to the new plot, in the kernel -------------------------
+# -- 3. Explorers: what a slider change costs the kernel ----------------------------------------
+
+
+def old_explorers():
+    """The explorers of commit 9e51c24 (Agg in the kernel, a PNG per frame), from git history."""
+    import importlib.util
+    import tempfile
+
+    source = subprocess.run(["git", "show", "9e51c24:neuron_ui.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix="one-neuron-old-ui-"))
+    (folder / "old_neuron_ui.py").write_text(source)
+    spec = importlib.util.spec_from_file_location("old_neuron_ui", folder / "old_neuron_ui.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def bench_explorers():
+    """Kernel time per change: the new explorers send arrays; the old drew a PNG per change."""
     import matplotlib
 
     matplotlib.use("Agg")
     celsius, y = nc.make_dataset()
     x = nc.scale_inputs(celsius)
+    old = old_explorers()
+    lrs = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2] * 3
     rows = []
     for epochs in (200, 1000):
-        ex = nc.training_explorer(x, y, epochs=epochs)
-        lrs = np.geomspace(0.002, 2.5, 41)
-        med, p95 = latencies([lambda v=v, ex=ex: setattr(ex.lr, "value", float(v)) for v in lrs])
-        rows.append([f"training explorer, lr slider ({epochs} epochs)", f"{med:.1f}",
-                     f"{p95:.1f}"])
-    ex = nc.training_explorer(x, y, epochs=1000)
-    med, p95 = latencies([lambda v=v: setattr(ex.epochs, "value", int(v))
-                          for v in np.linspace(20, 1000, 41)])
-    rows.append(["training explorer, epochs slider (20 to 1000)", f"{med:.1f}", f"{p95:.1f}"])
-    med, p95 = latencies([lambda v=v: setattr(ex.frame, "value", int(v))
-                          for v in range(0, 1000, 25)])
-    rows.append(["training explorer, one Play frame", f"{med:.1f}", f"{p95:.1f}"])
-    hand = nc.hand_fit_explorer(x, y)
-    med, p95 = latencies([lambda v=v: setattr(hand.w, "value", float(v))
-                          for v in np.linspace(50, 250, 41)])
-    rows.append(["hand-fit explorer, w slider", f"{med:.1f}", f"{p95:.1f}"])
-    step = nc.step_explorer(x, y)
-    med, p95 = latencies([step.step_button.click for _ in range(40)])
-    rows.append(["step explorer, Step button", f"{med:.1f}", f"{p95:.1f}"])
-    table("Explorers, kernel side: slider change to new PNG in the Image widget",
-          ["action", "median (ms)", "p95 (ms)"], rows)
+        new_ex = nc.training_explorer(x, y, epochs=epochs)
+        old_ex = old.training_explorer(x, y, epochs=epochs)
+        new = latencies([lambda v=v, ex=new_ex: setattr(ex.lr, "value", v) for v in lrs])
+        was = latencies([lambda v=v, ex=old_ex: setattr(ex.lr, "value", v) for v in lrs])
+        rows.append([f"training explorer, lr slider ({epochs} epochs)", *fmt(was), *fmt(new)])
+    new_ex, old_ex = nc.training_explorer(x, y, epochs=1000), old.training_explorer(x, y,
+                                                                                   epochs=1000)
+    counts = [int(v) for v in np.linspace(20, 1000, 41)]
+    new = latencies([lambda v=v: setattr(new_ex.epochs, "value", v) for v in counts])
+    was = latencies([lambda v=v: setattr(old_ex.epochs, "value", v) for v in counts])
+    rows.append(["training explorer, epochs slider (20 to 1000)", *fmt(was), *fmt(new)])
+    frames = list(range(0, 1000, 25))
+    new = latencies([lambda v=v: setattr(new_ex.frame, "value", v) for v in frames])
+    was = latencies([lambda v=v: setattr(old_ex.frame, "value", v) for v in frames])
+    rows.append(["training explorer, one Play frame (new: drawn in the browser)", *fmt(was),
+                 *fmt(new)])
+    new_hand, old_hand = nc.hand_fit_explorer(x, y), old.hand_fit_explorer(x, y)
+    ws = [float(v) for v in np.arange(50.0, 250.0, 5.0)]
+    new = latencies([lambda v=v: setattr(new_hand.w, "value", v) for v in ws])
+    was = latencies([lambda v=v: setattr(old_hand.w, "value", v) for v in ws])
+    rows.append(["hand-fit explorer, w slider", *fmt(was), *fmt(new)])
+    new_step, old_step = nc.step_explorer(x, y), old.step_explorer(x, y)
+    new = latencies([new_step.step_button.click for _ in range(40)])
+    was = latencies([old_step.step_button.click for _ in range(40)])
+    rows.append(["step explorer, Step button", *fmt(was), *fmt(new)])
+    new = latencies([lambda v=v: setattr(new_step.lr, "value", v) for v in lrs])
+    rows.append(["step explorer, lr slider (new: a surface drawn once per view)", "", "",
+                 *fmt(new)])
+    for ex in (new_ex, new_hand, new_step):
+        ex.close()
+    table("Explorers, kernel side: Python time per change (Agg/PNG before; arrays now)",
+          ["action", "old median (ms)", "old p95 (ms)", "new median (ms)", "new p95 (ms)"],
+          rows)
+
+
+def fmt(pair):
+    return [f"{pair[0]:.2f}", f"{pair[1]:.2f}"]
 
 
 def bench_backends():
-    """The same two-panel figure updated 30 times, three ways of getting it to the screen."""
+    """The same two-panel figure updated 30 times, ways of getting it to the screen."""
     import io
 
     import matplotlib
@@ -150,8 +184,12 @@ def bench_backends():
     celsius, y = nc.make_dataset()
     x = nc.scale_inputs(celsius)
     lrs = np.geomspace(0.01, 0.9, 31)
-    ex = nc.training_explorer(x, y)
+    old = old_explorers()
+    ex = old.training_explorer(x, y)
     blit = latencies([lambda v=v: setattr(ex.lr, "value", float(v)) for v in lrs])
+    new_ex = nc.training_explorer(x, y)
+    new = latencies([lambda v=v: setattr(new_ex.epochs, "value", int(v))
+                     for v in np.linspace(150, 250, 31)])
 
     def full_redraw(fig, update, render):
         def action(v):
@@ -163,14 +201,17 @@ def bench_backends():
 
     def update(lr):
         h = nc.train(x, y, lr=float(lr), epochs=200)
-        curve.set_data(np.arange(h.epochs), h.losses)
+        curve.set_data(np.arange(h.epochs + 1), h.losses)
         line.set_ydata(h.w * x + h.b)
 
     # What `clear_output(); display(fig)` costs with the inline backend: a full draw and a PNG
     # with bbox_inches="tight", as matplotlib-inline renders it.
     inline = latencies(full_redraw(fig, update, lambda f: f.savefig(
         io.BytesIO(), format="png", bbox_inches="tight")))
-    rows = [["Agg, blit moving artists → ipywidgets.Image (chosen)", *map("{:.1f}".format, blit)],
+    rows = [["browser canvas over a PNG drawn once; runs of every lr sent (chosen)",
+             *map("{:.1f}".format, new)],
+            ["Agg, blit moving artists → ipywidgets.Image (before)",
+             *map("{:.1f}".format, blit)],
             ["inline backend: full redraw → PNG (clear_output + display)",
              *map("{:.1f}".format, inline)]]
     try:
@@ -178,7 +219,8 @@ def bench_backends():
         rows.append(["ipympl: full draw → diff PNG to the frontend", *map("{:.1f}".format, ipympl)])
     except Exception as err:  # noqa: BLE001 - report, do not fail the benchmark
         rows.append([f"ipympl: not measurable here ({type(err).__name__}: {err})", "", ""])
-    table("Rendering strategy, kernel side, training explorer figure (200 epochs)",
+    table("Rendering strategy, kernel side, training explorer figure (200 epochs; the canvas "
+          "row is a change of epochs, which retrains every lr)",
           ["strategy", "median (ms)", "p95 (ms)"], rows)
 
 
@@ -211,7 +253,7 @@ times = []
 for lr in {lrs.tolist()}:
     start = time.perf_counter()
     h = nc.train(x, y, lr=lr, epochs=200)
-    curve.set_data(np.arange(h.epochs), h.losses); line.set_ydata(h.w * x + h.b)
+    curve.set_data(np.arange(h.epochs + 1), h.losses); line.set_ydata(h.w * x + h.b)
     fig.canvas.draw()
     fig.canvas.get_diff_image()
     times.append(time.perf_counter() - start)
@@ -257,7 +299,8 @@ def bench_memory(notebook="05_training.ipynb"):
 
 
 def bench_browser():
-    """Key press to painted plot, and Play's frame rate, in JupyterLab in headless Chromium."""
+    """Old renderer against new in JupyterLab in headless Chromium: key press to painted plot,
+    Play's frame rate, kernel CPU, ten kernels playing at once."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_browser.py")], check=True)
 
 
