@@ -36,24 +36,16 @@ EXPLORER = {"old": "import old_neuron_ui\nold_neuron_ui.training_explorer(x, fah
 # Press a key on the slider handle; resolve once the plot shows the new run, after the next
 # animation frame (the first paint that can show it). Old: the <img> loads a new PNG. New: the
 # canvas is painted (it holds every lr's run, and paints the new one at once).
-KEY_TO_PAINT = {
-    "old": """async ([handle, plot, key]) => {
-    const painted = new Promise(resolve => plot.addEventListener('load',
+_KEY_TO_PAINT = """async ([handle, plot, key]) => {
+    const painted = new Promise(resolve => plot.addEventListener('EVENT',
         () => requestAnimationFrame(() => resolve(performance.now())), {once: true}));
     const start = performance.now();
     handle.focus();
     handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
     return (await painted) - start;
-}""",
-    "new": """async ([handle, plot, key]) => {
-    const painted = new Promise(resolve => plot.addEventListener('nc-paint',
-        () => requestAnimationFrame(() => resolve(performance.now())), {once: true}));
-    const start = performance.now();
-    handle.focus();
-    handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
-    return (await painted) - start;
-}""",
-}
+}"""
+KEY_TO_PAINT = {"old": _KEY_TO_PAINT.replace("EVENT", "load"),
+                "new": _KEY_TO_PAINT.replace("EVENT", "nc-paint")}
 
 # Start counting the frames the plot paints (old: PNGs loaded; new: canvas paints), in the page,
 # with the time of each.

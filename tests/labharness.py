@@ -164,15 +164,7 @@ class LabServer:
 
     def stop(self) -> None:
         """SIGTERM (the server shuts its kernels down), SIGKILL to its group after 10 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process(self.process, grace=10)
 
     def api(self, method: str, path: str):
         request = urllib.request.Request(
@@ -587,3 +579,31 @@ def notebook_page(browser, lab: LabServer, name: str, artifacts: Path = ARTIFACT
         context.close()
         with contextlib.suppress(Exception):
             lab.shutdown_kernels()
+
+
+# A slider's value and maximum: an ipywidgets (noUiSlider) handle or an <input type=range>.
+SLIDER_STATE = """e => [e.getAttribute('aria-valuenow') ?? e.value,
+                      e.getAttribute('aria-valuemax') ?? e.max]"""
+
+
+def press_first_slider(explorer) -> None:
+    """Three arrow-key steps (right, or left at the maximum) on the explorer's first slider."""
+    handle = explorer.get_by_role("slider").first
+    value, maximum = handle.evaluate(SLIDER_STATE)
+    for _ in range(3):
+        handle.press("ArrowLeft" if value == maximum else "ArrowRight")
+    assert handle.evaluate(SLIDER_STATE)[0] != value, "the slider ignores the arrow keys"
+
+
+def stop_process(process: subprocess.Popen | None, grace: float) -> None:
+    """SIGTERM, so that a server can stop what it started; SIGKILL to its process group if it
+    has not ended after ``grace`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

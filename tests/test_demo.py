@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from labharness import free_port
+from labharness import free_port, press_first_slider
 
 REPO = Path(__file__).resolve().parents[1]
 LOADS = 3  # pages opened and closed
@@ -49,20 +49,6 @@ def voila_command(cull: int, cull_every: int) -> list[str]:
         if words and re.search(r"(^|/)voila$", words[0]):
             return words
     raise AssertionError(f"no voila command in `make -n demo`:\n{result.stdout}")
-
-
-# A slider's value and maximum: an ipywidgets (noUiSlider) handle or an <input type=range>.
-SLIDER_STATE = """e => [e.getAttribute('aria-valuenow') ?? e.value,
-                      e.getAttribute('aria-valuemax') ?? e.max]"""
-
-
-def press_first_slider(explorer) -> None:
-    """Three arrow-key steps (right, or left at the maximum) on the explorer's first slider."""
-    handle = explorer.get_by_role("slider").first
-    value, maximum = handle.evaluate(SLIDER_STATE)
-    for _ in range(3):
-        handle.press("ArrowLeft" if value == maximum else "ArrowRight")
-    assert handle.evaluate(SLIDER_STATE)[0] != value, "the slider ignores the arrow keys"
 
 
 def kernels_of(pid: int) -> list:

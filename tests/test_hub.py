@@ -31,7 +31,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -48,6 +47,8 @@ from labharness import (
     RUN_ALL_DONE,
     NotebookPage,
     free_port,
+    press_first_slider,
+    stop_process,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,14 +218,7 @@ class Hub:
         """SIGTERM: the hub stops the servers, the proxy and the culler; then kill what is left."""
         import psutil
 
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_process(self.process, grace=30)
         leftovers = self.processes()  # learners' servers run in sessions of their own
         for process in leftovers:
             with contextlib.suppress(psutil.Error):
@@ -327,20 +321,6 @@ def log_in_through_link(page, hub: Hub, user: str) -> None:
     page.locator("#username_input").fill(user)
     page.locator("#password_input").fill(hub.password)
     page.locator("#login_submit").click()
-
-
-# A slider's value and maximum: an ipywidgets (noUiSlider) handle or an <input type=range>.
-SLIDER_STATE = """e => [e.getAttribute('aria-valuenow') ?? e.value,
-                      e.getAttribute('aria-valuemax') ?? e.max]"""
-
-
-def press_first_slider(explorer) -> None:
-    """Three arrow-key steps (right, or left at the maximum) on the explorer's first slider."""
-    handle = explorer.get_by_role("slider").first
-    value, maximum = handle.evaluate(SLIDER_STATE)
-    for _ in range(3):
-        handle.press("ArrowLeft" if value == maximum else "ArrowRight")
-    assert handle.evaluate(SLIDER_STATE)[0] != value, "the slider ignores the arrow keys"
 
 
 def move_first_slider(nb: NotebookPage) -> tuple[str, str]:
