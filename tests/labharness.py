@@ -76,7 +76,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LabServer:
+class ServerLog:
+    """Reading a server's log file, ``self.log_path``: what a test checks after an action."""
+
+    log_path: Path
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", "replace")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log_since(0)[-chars:] if self.log_path.exists() else "(no log)"
+
+
+class LabServer(ServerLog):
     """``jupyter lab`` from this venv on 127.0.0.1, with a random token and throwaway dirs."""
 
     def __init__(self, root_dir: Path, workdir: Path):
@@ -178,16 +195,6 @@ class LabServer:
         for session in self.api("GET", "/api/sessions"):
             self.api("DELETE", f"/api/sessions/{session['id']}")
 
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size if self.log_path.exists() else 0
-
-    def log_since(self, offset: int) -> str:
-        with open(self.log_path, "rb") as log:
-            log.seek(offset)
-            return log.read().decode("utf-8", "replace")
-
-    def log_tail(self, chars: int = 4000) -> str:
-        return self.log_since(0)[-chars:] if self.log_path.exists() else "(no log)"
 
 
 @contextlib.contextmanager

@@ -46,6 +46,7 @@ from labharness import (
     NO_RUN_PROMPTS,
     RUN_ALL_DONE,
     NotebookPage,
+    ServerLog,
     free_port,
     press_first_slider,
     stop_process,
@@ -129,7 +130,7 @@ def make_course_repo(target: Path) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
-class Hub:
+class Hub(ServerLog):
     """hub/run.py on free ports, its state in workdir; stopped with everything it started."""
 
     def __init__(self, workdir: Path, course_repo: Path):
@@ -224,14 +225,6 @@ class Hub:
             with contextlib.suppress(psutil.Error):
                 process.kill()
         psutil.wait_procs(leftovers, timeout=10)
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size if self.log_path.exists() else 0
-
-    def log_since(self, offset: int) -> str:
-        with open(self.log_path, "rb") as log:
-            log.seek(offset)
-            return log.read().decode("utf-8", "replace")
 
 
 class LearnerLab:
