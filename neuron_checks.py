@@ -30,7 +30,6 @@ from neuron_core import (
     SCALE,
     TRUE_B,
     TRUE_W,
-    _pair,
     celsius_to_fahrenheit,
     forward,
     gradients,
@@ -41,6 +40,7 @@ from neuron_core import (
     train,
     unscale_params,
 )
+from neuron_validation import as_pair
 
 __all__ = [
     "check_unscale", "check_predict_fahrenheit", "check_forward", "check_mse", "check_best_bias",
@@ -358,7 +358,7 @@ def check_settings(fn, x, y, max_epochs=100, tol=1e-3):
     name = _learner_name(fn)
     if not callable(fn):
         return _not_a_function("check_settings", fn)
-    x, y = _pair(x, y)
+    x, y = as_pair(x, y)
     threshold = lr_threshold(x)
     got = _call(fn, ())
     if got is _NOT_WRITTEN:

@@ -9,7 +9,6 @@ The file reads in the order of the course:
 3. Training: ``History``, ``train`` (full-batch gradient descent), ``closed_form``, the
    curvature (``hessian``) and ``lr_threshold``.
 4. The article's own per-sample loop, kept for comparison.
-5. Input checking: the plumbing that turns bad input into a clear error.
 
 All of it needs numpy only, and every function takes values and returns new values. The plots
 live in ``neuron_ui.py`` (matplotlib), the interactive explorers in ``neuron_explorers.py``
@@ -29,14 +28,25 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from neuron_validation import (
+    as_count,
+    as_number,
+    as_pair,
+    as_positive,
+    as_values,
+    ensure_finite,
+    per_sample_factor,
+    same_kind,
+)
+
 __all__ = [
     "TRUE_W", "TRUE_B", "SCALE", "HELD_OUT_CELSIUS",
     "ARTICLE_CELSIUS", "ARTICLE_X", "ARTICLE_Y", "ARTICLE_LR", "ARTICLE_EPOCHS",
     "ARTICLE_W", "ARTICLE_B", "ARTICLE_PRINTED_LOSSES", "MAX_SAMPLES",
     "celsius_to_fahrenheit", "make_dataset", "scale_inputs", "unscale_params",
     "forward", "mse", "gradients", "numerical_gradients", "step",
-    "EXPLODED", "MAX_EPOCHS", "History", "train", "closed_form", "hessian", "lr_threshold",
-    "article_model",
+    "EXPLODED", "MAX_EPOCHS", "History", "train", "rounding_floor", "closed_form", "hessian",
+    "lr_threshold", "article_model",
 ]
 
 # Names defined in other modules, imported on first use (see __getattr__ at the end): the plots
@@ -93,11 +103,11 @@ def celsius_to_fahrenheit(celsius):
     >>> celsius_to_fahrenheit([-40.0, 37.0]).round(1).tolist()
     [-40.0, 98.6]
     """
-    celsius = _values("celsius", celsius)
+    celsius = as_values("celsius", celsius)
     with np.errstate(all="ignore"):
         fahrenheit = TRUE_W * celsius + TRUE_B
-    _finite_result(fahrenheit, "celsius_to_fahrenheit", "1.8*celsius overflows: celsius too large")
-    return _same_kind(fahrenheit)
+    ensure_finite(fahrenheit, "celsius_to_fahrenheit", "1.8*celsius overflows: celsius too large")
+    return same_kind(fahrenheit)
 
 
 def make_dataset(n=9, low=-40.0, high=40.0, noise=0.0, seed=0):
@@ -110,20 +120,20 @@ def make_dataset(n=9, low=-40.0, high=40.0, noise=0.0, seed=0):
     >>> celsius.tolist(), fahrenheit.tolist()
     ([-40.0, 0.0, 40.0], [-40.0, 32.0, 104.0])
     """
-    n = _count("n", n, minimum=2, maximum=MAX_SAMPLES)
-    low, high = _scalar("low", low), _scalar("high", high)
+    n = as_count("n", n, minimum=2, maximum=MAX_SAMPLES)
+    low, high = as_number("low", low), as_number("high", high)
     if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
-    noise = _scalar("noise", noise)
+    noise = as_number("noise", noise)
     if noise < 0:
         raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
-    seed = _count("seed", seed)
+    seed = as_count("seed", seed)
     with np.errstate(all="ignore"):
         celsius = np.linspace(low, high, n)
         fahrenheit = TRUE_W * celsius + TRUE_B
         if noise > 0:
             fahrenheit = fahrenheit + np.random.default_rng(seed).normal(0.0, noise, n)
-    _finite_result((celsius, fahrenheit), "make_dataset",
+    ensure_finite((celsius, fahrenheit), "make_dataset",
                    "the readings overflow float64: low, high or noise is too large")
     return celsius, fahrenheit
 
@@ -134,11 +144,11 @@ def scale_inputs(celsius, scale=SCALE):
     >>> scale_inputs([100.0, 37.0]).tolist()
     [1.0, 0.37]
     """
-    celsius, scale = _values("celsius", celsius), _positive("scale", scale)
+    celsius, scale = as_values("celsius", celsius), as_positive("scale", scale)
     with np.errstate(all="ignore"):
         x = celsius / scale
-    _finite_result(x, "scale_inputs", "celsius / scale overflows float64: scale is too small")
-    return _same_kind(x)
+    ensure_finite(x, "scale_inputs", "celsius / scale overflows float64: scale is too small")
+    return same_kind(x)
 
 
 def unscale_params(w, b, scale=SCALE):
@@ -149,9 +159,9 @@ def unscale_params(w, b, scale=SCALE):
     >>> unscale_params(180.0, 32.0)
     (1.8, 32.0)
     """
-    w_celsius = _scalar("w", w) / _positive("scale", scale)
-    _finite_result(w_celsius, "unscale_params", "w / scale overflows float64: scale is too small")
-    return w_celsius, _scalar("b", b)
+    w_celsius = as_number("w", w) / as_positive("scale", scale)
+    ensure_finite(w_celsius, "unscale_params", "w / scale overflows float64: scale is too small")
+    return w_celsius, as_number("b", b)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,11 +177,11 @@ def forward(x, w, b):
     >>> forward([0.0, 1.0], w=180.0, b=32.0).tolist()
     [32.0, 212.0]
     """
-    x, w, b = _values("x", x), _scalar("w", w), _scalar("b", b)
+    x, w, b = as_values("x", x), as_number("w", w), as_number("b", b)
     with np.errstate(all="ignore"):
         y_hat = w * x + b
-    _finite_result(y_hat, "forward", "w*x + b overflows float64: w, b or x is too large")
-    return _same_kind(y_hat)
+    ensure_finite(y_hat, "forward", "w*x + b overflows float64: w, b or x is too large")
+    return same_kind(y_hat)
 
 
 def mse(y_hat, y):
@@ -180,11 +190,11 @@ def mse(y_hat, y):
     >>> mse([31.0, 33.0], [32.0, 32.0])
     1.0
     """
-    y_hat, y = _pair(y_hat, y, names=("y_hat", "y"))
+    y_hat, y = as_pair(y_hat, y, names=("y_hat", "y"))
     with np.errstate(all="ignore"):
         r = y_hat - y
         loss = float(np.sum(r * r)) / len(r)
-    _finite_result(loss, "mse", "the squared errors overflow float64: y_hat is far too large")
+    ensure_finite(loss, "mse", "the squared errors overflow float64: y_hat is far too large")
     return loss
 
 
@@ -200,13 +210,13 @@ def gradients(x, y, w, b, reduction="mean"):
     >>> gradients([0.0, 1.0], [32.0, 212.0], w=179.0, b=32.0)
     (-1.0, -1.0)
     """
-    x, y = _pair(x, y)
-    w, b = _scalar("w", w), _scalar("b", b)
-    per_sample = _per_sample_factor(reduction, len(x))  # 2/n for the mean, 2 for the sum
+    x, y = as_pair(x, y)
+    w, b = as_number("w", w), as_number("b", b)
+    per_sample = per_sample_factor(reduction, len(x))  # 2/n for the mean, 2 for the sum
     with np.errstate(all="ignore"):
         r = w * x + b - y
         dw, db = per_sample * float(np.sum(r * x)), per_sample * float(np.sum(r))
-    _finite_result((dw, db), "gradients", "the gradient overflows float64: w or b is too large")
+    ensure_finite((dw, db), "gradients", "the gradient overflows float64: w or b is too large")
     return dw, db
 
 
@@ -219,8 +229,8 @@ def numerical_gradients(x, y, w, b, h=1e-6):
     >>> round(dw, 6), round(db, 6)
     (-1.0, -1.0)
     """
-    x, y = _pair(x, y)
-    w, b, h = _scalar("w", w), _scalar("b", b), _positive("h", h)
+    x, y = as_pair(x, y)
+    w, b, h = as_number("w", w), as_number("b", b), as_positive("h", h)
     for name, value in (("w", w), ("b", b)):
         if value + h == value or value - h == value:  # the nudge is lost to rounding
             raise ValueError(f"h={h:g} is below the resolution of {name}={value:g}: float64 "
@@ -233,7 +243,7 @@ def numerical_gradients(x, y, w, b, h=1e-6):
     with np.errstate(all="ignore"):
         dw = (loss(w + h, b) - loss(w - h, b)) / (2 * h)
         db = (loss(w, b + h) - loss(w, b - h)) / (2 * h)
-    _finite_result((dw, db), "numerical_gradients", "the loss overflows float64: w, b or x is "
+    ensure_finite((dw, db), "numerical_gradients", "the loss overflows float64: w, b or x is "
                    "too large (or h too small)")
     return dw, db
 
@@ -244,10 +254,10 @@ def step(w, b, dw, db, lr):
     >>> step(w=1.0, b=0.0, dw=-2.0, db=-4.0, lr=0.1)
     (1.2, 0.4)
     """
-    w, b, dw, db = _scalar("w", w), _scalar("b", b), _scalar("dw", dw), _scalar("db", db)
-    lr = _positive("lr", lr)
+    w, b, dw, db = as_number("w", w), as_number("b", b), as_number("dw", dw), as_number("db", db)
+    lr = as_positive("lr", lr)
     w, b = w - lr * dw, b - lr * db
-    _finite_result((w, b), "step", "the step overflows float64: lr * gradient is too large")
+    ensure_finite((w, b), "step", "the step overflows float64: lr * gradient is too large")
     return w, b
 
 
@@ -313,16 +323,28 @@ class History:
         return (f"History(epochs={self.epochs}, w={self.w:.6f}, b={self.b:.6f}, "
                 f"last loss={self.losses[-1]:.3g}, diverged={self.diverged})")
 
+    @classmethod
+    def from_path(cls, ws, bs, losses, y, lr, reduction, asked):
+        """The History of a path of ``(w, b)`` and its losses, cut after the first loss that ran
+        away (infinite, or ``EXPLODED`` times the start); ``asked`` is the epochs asked for."""
+        ws, bs = np.asarray(ws, dtype=float), np.asarray(bs, dtype=float)
+        losses = np.asarray(losses, dtype=float)
+        floor = rounding_floor(losses[0], y)
+        stop = _first_explosion(losses, floor)
+        if stop is not None:  # keep the path up to the first loss that ran away
+            losses = losses[:stop + 1]
+        ws, bs = ws[:len(losses)], bs[:len(losses)]
+        diverged = stop is not None or len(losses) - 1 < asked or _rose(losses, floor)
+        return cls(float(ws[-1]), float(bs[-1]), losses, ws, bs, bool(diverged), lr, reduction)
+
 
 def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     """Full-batch gradient descent from ``(w, b)``: ``epochs`` updates with learning rate ``lr``.
 
-    Each epoch is ``step(w, b, *gradients(x, y, w, b, reduction), lr)``, equal to it up to
-    rounding (notebook 05 measures the difference). To be fast, it never loops over the samples:
-    the gradient of a line's MSE depends on the data only through four averages (see
-    ``_moments``), computed once; the losses come from the same kind of identity (see
-    ``_bowl``). It never prints, and a learning rate that is too large is not an error: see
-    ``History.diverged``. ``epochs`` is at most ``MAX_EPOCHS``.
+    This is notebook 05's loop: each epoch computes the gradient on all the samples, takes one
+    step against it and records where it landed. It never prints, and a learning rate that is
+    too large is not an error: the run stops once the loss has run away (see ``History``).
+    ``epochs`` is at most ``MAX_EPOCHS``.
 
     >>> h = train([0.0, 1.0], [32.0, 212.0], lr=0.5, epochs=200)
     >>> round(h.w, 6), round(h.b, 6), h.diverged
@@ -330,89 +352,36 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     >>> train([0.0, 1.0], [32.0, 212.0], lr=5.0, epochs=200).diverged
     True
     """
-    x, y = _pair(x, y)
-    lr, epochs = _positive("lr", lr), _count("epochs", epochs, maximum=MAX_EPOCHS)
-    w, b = _scalar("w", w), _scalar("b", b)
-    samples = len(x) if reduction == "sum" else 1  # the summed gradient is n times the mean's
-    _per_sample_factor(reduction, len(x))  # validates reduction
-    moments = _moments(x, y)
-    bowl = _bowl(x, y, moments)
-    if not math.isfinite(_bowl_losses(bowl, w, b)):
+    x, y = as_pair(x, y)
+    lr, epochs = as_positive("lr", lr), as_count("epochs", epochs, maximum=MAX_EPOCHS)
+    w, b = as_number("w", w), as_number("b", b)
+    per_sample_factor(reduction, len(x))  # checks reduction before the loop
+    ws, bs, losses = [w], [b], [_loss_or_inf(x, y, w, b)]
+    if not math.isfinite(losses[0]):
         raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
-    ws, bs = np.empty(epochs + 1), np.empty(epochs + 1)
-    ws[0], bs[0] = w, b
-    done = 0  # updates made
-    while done < epochs:
-        dw, db = _moment_gradients(moments, w, b)
-        w, b = w - lr * (samples * dw), b - lr * (samples * db)
-        if not (math.isfinite(w) and math.isfinite(b)):
+    too_far = EXPLODED * losses[0] + rounding_floor(losses[0], y)
+    for _ in range(epochs):
+        try:
+            dw, db = gradients(x, y, w, b, reduction)
+            w, b = step(w, b, dw, db, lr)
+        except ValueError:  # the step overflowed float64: the run has run away
             break
-        done += 1
-        ws[done], bs[done] = w, b
-    losses = _bowl_losses(bowl, ws[:done + 1], bs[:done + 1])
-    floor = _rounding_floor(losses[0], y)
-    stop = _first_explosion(losses, floor)
-    if stop is not None:  # keep the path up to the first loss that ran away
-        losses = losses[:stop + 1]
-    ws, bs = ws[:len(losses)], bs[:len(losses)]
-    diverged = stop is not None or done < epochs or _rose(losses, floor)
-    return History(float(ws[-1]), float(bs[-1]), losses, ws, bs, bool(diverged), lr, reduction)
+        ws.append(w)
+        bs.append(b)
+        losses.append(_loss_or_inf(x, y, w, b))
+        if not losses[-1] <= too_far:  # ran away: stop here (see History)
+            break
+    return History.from_path(ws, bs, losses, y, lr, reduction, epochs)
 
 
-def _moments(x, y):
-    """The four averages the MSE gradient of a line depends on:
-    ``mean(x)``, ``mean(x*x)``, ``mean(y)``, ``mean(x*y)``."""
+def _loss_or_inf(x, y, w, b):
+    """The MSE at ``(w, b)``, or inf where it overflows float64 (a run that ran away)."""
     with np.errstate(all="ignore"):
-        n = len(x)
-        moments = (float(x.mean()), float(np.sum(x * x)) / n, float(y.mean()),
-                   float(np.sum(x * y)) / n)
-    _finite_result(moments, "train", "x*x or x*y overflows float64: rescale x (see scale_inputs)")
-    return moments
+        r = w * x + b - y
+        return float(np.sum(r * r)) / len(r)
 
 
-def _moment_gradients(moments, w, b):
-    """``gradients`` of the MSE from the four averages instead of the samples, for scalars or
-    arrays of ``w``, ``b``: ``mean((w*x + b - y)*x) = w*mean(x*x) + b*mean(x) - mean(x*y)``
-    and ``mean(w*x + b - y) = w*mean(x) + b - mean(y)``."""
-    mx, mxx, my, mxy = moments
-    return 2 * (w * mxx + b * mx - mxy), 2 * (w * mx + b - my)
-
-
-def _bowl(x, y, moments):
-    """The MSE of a line is a bowl: ``var(x)*(w - beta)**2 + (w*mean(x) + b - mean(y))**2 + L``.
-
-    ``beta`` is the least-squares slope and ``L`` the least-squares loss (what no line can beat).
-    Expanding the square of ``w*x + b - y`` around the least-squares line gives exactly these
-    terms (the cross terms average to zero), so the loss at any ``(w, b)`` costs a few flops, and
-    it stays accurate near the bottom, where expanding ``mean(y*y) - ...`` would cancel to noise.
-    """
-    mx, _, my, _ = moments
-    with np.errstate(all="ignore"):
-        xc, yc = x - mx, y - my
-        vx = float(np.sum(xc * xc)) / len(x)
-        beta = float(np.sum(xc * yc)) / len(x) / vx if vx > 0 else 0.0
-        e = yc - beta * xc
-        bowl = mx, my, vx, beta, float(np.sum(e * e)) / len(x)
-    _finite_result(bowl, "train", "the data's spread overflows float64: rescale x or y")
-    return bowl
-
-
-def _bowl_losses(bowl, ws, bs):
-    """The MSE at ``(ws, bs)`` (numbers, or arrays of any shape), from the bowl's shape: the one
-    place the course computes the loss of many lines at once (training, plots, explorers)."""
-    mx, my, vx, beta, lowest = bowl
-    ws, bs = np.asarray(ws, dtype=float), np.asarray(bs, dtype=float)  # numpy overflows to inf
-    with np.errstate(all="ignore"):
-        return vx * (ws - beta) ** 2 + (ws * mx + bs - my) ** 2 + lowest
-
-
-def _losses_at(x, y, ws, bs):
-    """The MSE of the data ``x, y`` at every ``(ws, bs)``: a grid, a path or one point."""
-    x, y = _pair(x, y)
-    return _bowl_losses(_bowl(x, y, _moments(x, y)), ws, bs)
-
-
-def _rounding_floor(start, y):
+def rounding_floor(start, y):
     """A rise in the loss smaller than this is rounding, not a step away (see History): 16 eps
     times the larger of the starting loss and ``mean(y**2)``, the scale of the numbers."""
     with np.errstate(all="ignore"):
@@ -444,7 +413,7 @@ def closed_form(x, y):
     >>> round(w, 9), round(b, 9)
     (1.8, 32.0)
     """
-    x, y = _pair(x, y)
+    x, y = as_pair(x, y)
     with np.errstate(all="ignore"):
         xc, yc = x - x.mean(), y - y.mean()
         spread = float(np.sum(xc * xc))
@@ -452,7 +421,7 @@ def closed_form(x, y):
             raise ValueError("x must vary (at least two distinct, not astronomically large values)")
         w = float(np.sum(xc * yc)) / spread
         b = float(y.mean() - w * x.mean())
-    _finite_result((w, b), "closed_form", "the solution overflows float64: rescale x or y")
+    ensure_finite((w, b), "closed_form", "the solution overflows float64: rescale x or y")
     return w, b
 
 
@@ -464,13 +433,13 @@ def hessian(x, reduction="mean"):
     >>> hessian([-1.0, 1.0]).tolist()
     [[2.0, 0.0], [0.0, 2.0]]
     """
-    x = _values("x", x, scalar=False)
-    total = _per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
+    x = as_values("x", x, scalar=False)
+    total = per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
     with np.errstate(all="ignore"):
         mx, mxx = float(x.mean()), float(np.sum(x * x)) / len(x)
     with np.errstate(all="ignore"):
         curvature = total * np.array([[mxx, mx], [mx, 1.0]])
-    _finite_result(curvature, "hessian", "x*x overflows float64: x is too large")
+    ensure_finite(curvature, "hessian", "x*x overflows float64: x is too large")
     return curvature
 
 
@@ -485,7 +454,7 @@ def lr_threshold(x, reduction="mean"):
     """
     with np.errstate(all="ignore"):
         threshold = 2.0 / float(np.linalg.eigvalsh(hessian(x, reduction)).max())
-    _finite_result(threshold, "lr_threshold", "the curvature overflows float64: x is too large")
+    ensure_finite(threshold, "lr_threshold", "the curvature overflows float64: x is too large")
     return threshold
 
 
@@ -507,13 +476,12 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
     reached, so ``len(printed_losses) < epochs`` flags the divergence. It visits one sample at a
     time, in Python, so ``epochs * len(x)`` may be at most ``10**6`` (a few seconds).
     """
-    x, y = _pair(x, y)
-    lr = _positive("lr", lr)
-    epochs = _count("epochs", epochs, maximum=min(MAX_EPOCHS, 10**6 // len(x)))
-    bowl = _bowl(x, y, _moments(x, y))
-    start = float(_bowl_losses(bowl, 1.0, 0.0))
-    _finite_result(start, "article_model", "the starting loss overflows float64: rescale x or y")
-    too_far = EXPLODED * start + _rounding_floor(start, y)
+    x, y = as_pair(x, y)
+    lr = as_positive("lr", lr)
+    epochs = as_count("epochs", epochs, maximum=min(MAX_EPOCHS, 10**6 // len(x)))
+    start = _loss_or_inf(x, y, 1.0, 0.0)
+    ensure_finite(start, "article_model", "the starting loss overflows float64: rescale x or y")
+    too_far = EXPLODED * start + rounding_floor(start, y)
     xs, ys = x.tolist(), y.tolist()  # Python floats: the same arithmetic as numpy's, faster
     w, b, printed = 1.0, 0.0, []
     with np.errstate(all="ignore"):
@@ -523,7 +491,7 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
                 pred = w * x_j + b
                 dw, db = dw + (-2) * x_j * (y_j - pred), db + (-2) * (y_j - pred)
             w_next, b_next = w - lr * dw, b - lr * db
-            loss = float(_bowl_losses(bowl, w_next, b_next))  # the model's MSE after the step
+            loss = _loss_or_inf(x, y, w_next, b_next)  # the model's MSE after the step
             if not math.isfinite(loss):
                 break  # the step overflowed: keep the last finite parameters
             printed.append(float(np.square(y - pred).mean()))
@@ -531,162 +499,6 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
             if loss > too_far:
                 break  # the steps ran away: stop here, as train does
     return float(w), float(b), np.array(printed)
-
-
-# ---------------------------------------------------------------------------------------------
-# 5. Input checking: every public function rejects bad input with a message naming the argument
-# ---------------------------------------------------------------------------------------------
-
-
-def _values(name, value, scalar=True):
-    """``value`` as finite float64: a scalar (if allowed), a 1-D array or an (n, 1) column."""
-    arr = _numeric(name, value)
-    if arr.ndim == 0:
-        if not scalar:
-            raise ValueError(f"{name} must be a 1-D array of samples, got a single number")
-    elif arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    elif arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (or a column of shape (n, 1)), got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: it needs at least one value")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        first = int(np.argmax(bad.ravel()))
-        raise ValueError(f"{name} must be finite, but holds {arr.ravel()[first]} at index {first}")
-    return arr
-
-
-def _numeric(name, value):
-    """``value`` as a float64 array, converted once, here: a number too large for float64 (a
-    Python int, a Fraction, a longdouble) is refused by name, not left to overflow later."""
-    if value is None or isinstance(value, str | bytes | dict | set):
-        raise TypeError(f"{name} must be numbers, got {type(value).__name__}")
-    if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{name} is a masked array, whose mask would be ignored: pass "
-                        f"{name}.compressed() or {name}.filled(...) instead")
-    if _holds_bool(value):
-        raise TypeError(f"{name} must hold real numbers, not bools: got {value!r:.60}")
-    try:
-        arr = np.asarray(value)
-    except ValueError as err:  # ragged lists
-        raise ValueError(f"{name} must be a flat list or array of numbers ({err})") from None
-    if arr.dtype.kind not in "iufO":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind == "O":  # Python ints beyond int64, Fractions, Decimals, mixed lists
-        flat = [_float(name, v, i, arr.ndim) for i, v in enumerate(arr.flat)]
-        return np.array(flat, dtype=np.float64).reshape(arr.shape)
-    with np.errstate(all="ignore"):  # a longdouble beyond float64 becomes inf, without warning
-        out = arr.astype(np.float64, copy=False)
-    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:
-        lost = np.isinf(out) & np.isfinite(arr)
-        if lost.any():
-            i = int(np.argmax(lost.ravel()))
-            raise ValueError(_too_large(name, arr.ravel()[i], i, arr.ndim))
-    return out
-
-
-def _holds_bool(value, depth=0):
-    """Is there a bool anywhere in ``value``? ``[1.0, True]`` would become ``[1.0, 1.0]``."""
-    if isinstance(value, bool | np.bool_):
-        return True
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind == "b"
-    if not isinstance(value, list | tuple) or depth >= 32:  # numpy refuses deeper nesting
-        return False
-    kinds = set(map(type, value))  # one fast pass over a long flat list
-    if bool in kinds or np.bool_ in kinds:
-        return True
-    if any(issubclass(kind, list | tuple | np.ndarray) for kind in kinds):
-        return any(_holds_bool(v, depth + 1) for v in value)
-    return False
-
-
-def _float(name, value, index, ndim):
-    """One element of an object array as a float, or an error naming ``name``."""
-    if isinstance(value, bool | np.bool_ | complex | np.complexfloating | str | bytes):
-        raise TypeError(f"{name} must hold real numbers only, got {value!r:.40}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(_too_large(name, value, index, ndim)) from None
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must hold numbers only, got {value!r:.40}") from None
-    if math.isinf(number) and value != number:  # Decimal("1e400") becomes inf silently
-        raise ValueError(_too_large(name, value, index, ndim))
-    return number
-
-
-def _too_large(name, value, index, ndim):
-    where = f" at index {index}" if ndim else ""
-    return (f"{name} holds {_brief(value)}{where}: too large for float64 "
-            f"(whose largest number is about 1.8e308)")
-
-
-def _brief(value):
-    """A number for a message, shortened: ``10**400`` is not printed with its 401 digits."""
-    text = str(value)
-    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
-
-
-def _pair(x, y, names=("x", "y")):
-    """Two 1-D sample arrays of the same length."""
-    x, y = _values(names[0], x, scalar=False), _values(names[1], y, scalar=False)
-    if len(x) != len(y):
-        raise ValueError(f"{names[0]} and {names[1]} must have the same length, "
-                         f"got {len(x)} and {len(y)}")
-    return x, y
-
-
-def _scalar(name, value):
-    """A finite real number (a size-1 array, as the article's ``w`` is, is accepted)."""
-    if isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a number, got a bool")
-    arr = _numeric(name, value)
-    if arr.size != 1:
-        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
-    number = float(arr.reshape(-1)[0])
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}")
-    return number
-
-
-def _positive(name, value):
-    number = _scalar(name, value)
-    if number <= 0:
-        raise ValueError(f"{name} must be a positive number, got {number:g}")
-    return number
-
-
-def _count(name, value, minimum=0, maximum=None):
-    """A whole number from ``minimum`` to ``maximum``; bools and floats such as 10.0 are refused.
-    The upper bound is checked before anything is allocated or looped over."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be a whole number (int), got {value!r:.40}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {_brief(value)}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum:_}, got {_brief(value)}")
-    return int(value)
-
-
-def _per_sample_factor(reduction, n):
-    """The gradient's factor per sample: ``2/n`` for the mean, ``2`` for the sum."""
-    if reduction == "mean":
-        return 2.0 / n
-    if reduction == "sum":
-        return 2.0
-    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-
-
-def _finite_result(value, where, why):
-    if not np.isfinite(value).all():
-        raise ValueError(f"{where}: {why}")
-
-
-def _same_kind(arr):
-    """A 0-d result as a Python float, an array as an array."""
-    return float(arr) if np.ndim(arr) == 0 else arr
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ from matplotlib.ticker import NullLocator
 from PIL import Image
 
 import neuron_core as nc
+import neuron_fast as nf
 import neuron_ui as ui
+import neuron_validation as nv
 from neuron_core import SCALE, closed_form, forward, lr_threshold, mse, train
 
 try:  # JupyterLite starts without them; the explorers then say how to get them
@@ -95,19 +97,19 @@ def _need_widgets():
 
 
 def _data(x, y):
-    x, y = nc._pair(x, y)
+    x, y = nv.as_pair(x, y)
     return np.array(x, dtype=float), np.array(y, dtype=float)  # copies: the caller keeps theirs
 
 
 def _lr(lr):
-    lr = nc._positive("lr", lr)
+    lr = nv.as_positive("lr", lr)
     if lr > LR_MAX:
         raise ValueError(f"lr must be at most {LR_MAX:g} in an explorer, got {lr:g}")
     return lr
 
 
 def _scale(scale):
-    return None if scale is None else nc._positive("scale", scale)
+    return None if scale is None else nv.as_positive("scale", scale)
 
 
 def _lr_options(lr):
@@ -428,9 +430,9 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     _need_widgets()
     x, y = _data(x, y)
     lr, scale = _lr(lr), _scale(scale)
-    epochs = nc._count("epochs", epochs, 1, EPOCHS_MAX)
-    w, b = nc._scalar("w", w), nc._scalar("b", b)
-    nc._per_sample_factor(reduction, len(x))
+    epochs = nv.as_count("epochs", epochs, 1, EPOCHS_MAX)
+    w, b = nv.as_number("w", w), nv.as_number("b", b)
+    nv.per_sample_factor(reduction, len(x))
     threshold = lr_threshold(x, reduction)
     options = _lr_options(lr)
     start = mse(forward(x, w, b), y)
@@ -599,8 +601,8 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     """
     _need_widgets()
     x, y = _data(x, y)
-    w, b, scale = nc._scalar("w", w), nc._scalar("b", b), _scale(scale)
-    gd_epochs = nc._count("gd_epochs", gd_epochs, 1, EPOCHS_MAX)
+    w, b, scale = nv.as_number("w", w), nv.as_number("b", b), _scale(scale)
+    gd_epochs = nv.as_count("gd_epochs", gd_epochs, 1, EPOCHS_MAX)
     w_opt, b_opt = closed_form(x, y)
     reach_w, reach_b = max(abs(w_opt), 1.0), max(abs(b_opt), np.ptp(y) / 2, 1.0)
     gd = train(x, y, lr=lr_threshold(x) / 2, epochs=gd_epochs)
@@ -723,8 +725,8 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     _need_widgets()
     x, y = _data(x, y)
     lr = _lr(lr)
-    w, b = nc._scalar("w", w), nc._scalar("b", b)
-    max_steps = nc._count("max_steps", max_steps, 1, STEPS_MAX)
+    w, b = nv.as_number("w", w), nv.as_number("b", b)
+    max_steps = nv.as_count("max_steps", max_steps, 1, STEPS_MAX)
     threshold = lr_threshold(x)
     options = _lr_options(lr)
     start = mse(forward(x, w, b), y)
@@ -760,7 +762,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
                     f"next step: w ← {{w:.4g}} − {lr_html} × ({{dw:.4g}}),  "
                     f"b ← {{b:.4g}} − {lr_html} × ({{db:.4g}})")
     backgrounds = {}  # surface limits -> (PNG, spec)
-    moments = nc._moments(x, y)
+    moments = nf.moments(x, y)
 
     def values(k=None):
         run = ex._run
@@ -790,7 +792,7 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     def retrain(_=None):
         lr_ = lr_slider.value
         full = train(x, y, lr=lr_, epochs=max_steps, w=w, b=b)
-        dw, db = nc._moment_gradients(moments, full.ws, full.bs)
+        dw, db = nf.moment_gradients(moments, full.ws, full.bs)
         diverged = [train(x, y, lr=lr_, epochs=k, w=w, b=b).diverged
                     for k in range(full.epochs + 1)]
         ex._run = {"w": full.ws, "b": full.bs, "loss": full.losses, "dw": dw, "db": db,

@@ -20,6 +20,8 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 import neuron_core as nc
+import neuron_fast as nf
+import neuron_validation as nv
 from neuron_core import (
     HELD_OUT_CELSIUS,
     SCALE,
@@ -84,7 +86,7 @@ def _axes(ax, figsize=None):
 @_styled
 def plot_data(celsius, fahrenheit, ax=None, held_out=True, title="Celsius readings and Fahrenheit"):
     """The readings as points, the true rule as a dashed line, the held-out checks as rings."""
-    celsius, fahrenheit = nc._pair(celsius, fahrenheit, names=("celsius", "fahrenheit"))
+    celsius, fahrenheit = nv.as_pair(celsius, fahrenheit, names=("celsius", "fahrenheit"))
     _check_spread("celsius", celsius)
     _check_spread("fahrenheit", fahrenheit)
     _check_ax(ax)
@@ -136,7 +138,7 @@ def _limits(name, value):
     """None, or a pair ``(low, high)`` of numbers with ``low < high``."""
     if value is None:
         return None
-    lim = nc._values(name, value, scalar=False)
+    lim = nv.as_values(name, value, scalar=False)
     if len(lim) != 2 or not lim[0] < lim[1]:
         raise ValueError(f"{name} must be a pair (low, high) with low < high, got {value!r:.60}")
     _check_spread(name, lim)
@@ -159,8 +161,8 @@ def _finite_plot(values, what):
 @_styled
 def plot_fit(x, y, w, b, ax=None, xlabel=f"x = °C / {SCALE:g}", title=None):
     """The data and the neuron's line ``w*x + b`` over it, with the line's MSE in the title."""
-    x, y = nc._pair(x, y)
-    w, b = nc._scalar("w", w), nc._scalar("b", b)  # np.array([180.0]) is a number too
+    x, y = nv.as_pair(x, y)
+    w, b = nv.as_number("w", w), nv.as_number("b", b)  # np.array([180.0]) is a number too
     _check_spread("x", x)
     _check_spread("y", y)
     _check_ax(ax)
@@ -188,7 +190,7 @@ def plot_losses(*histories, ax=None, labels=None):
         raise TypeError("plot_losses needs at least one History or array of losses")
     for i, history in enumerate(histories):
         if not isinstance(history, History):
-            losses = nc._values(f"histories[{i}]", history, scalar=False)
+            losses = nv.as_values(f"histories[{i}]", history, scalar=False)
             if (losses < 0).any():
                 raise ValueError(f"histories[{i}] must be losses, >= 0: it holds {losses.min():g}")
             _check_spread(f"histories[{i}]", losses)
@@ -236,7 +238,7 @@ def plot_loss_surface(x, y, ax=None, path=None, arrows=True, w_lim=None, b_lim=N
     ``path`` is a ``History``; its points are drawn in order. The arrows show the direction of
     ``-gradient``, all drawn the same length: the way a step goes from each point.
     """
-    x, y = nc._pair(x, y)
+    x, y = nv.as_pair(x, y)
     _check_spread("x", x)
     _check_spread("y", y)
     _check_ax(ax)
@@ -247,7 +249,7 @@ def plot_loss_surface(x, y, ax=None, path=None, arrows=True, w_lim=None, b_lim=N
     w_lim, b_lim = _limits("w_lim", w_lim) or auto_w, _limits("b_lim", b_lim) or auto_b
     with np.errstate(all="ignore"):
         W, B = np.meshgrid(np.linspace(*w_lim, 121), np.linspace(*b_lim, 121))
-        L = nc._losses_at(x, y, W, B)
+        L = nf.losses_at(x, y, W, B)
     _finite_plot(L, "the loss over w_lim and b_lim")
     ax = _axes(ax, figsize=(6.4, 4.4))
     if not L.max() > 0:
@@ -279,7 +281,7 @@ def _downhill_arrows(ax, x, y, w_lim, b_lim, n=9):
     """Unit arrows along -gradient on an n-by-n grid, scaled to the axes so all look equal."""
     W, B = np.meshgrid(np.linspace(*w_lim, n + 2)[1:-1], np.linspace(*b_lim, n + 2)[1:-1])
     with np.errstate(all="ignore"):  # tiny or huge gradients only change the arrows' rounding
-        dw, db = nc._moment_gradients(nc._moments(x, y), W, B)
+        dw, db = nf.moment_gradients(nf.moments(x, y), W, B)
         u, v = -dw / np.ptp(w_lim), -db / np.ptp(b_lim)  # in axes fractions
         norm = np.hypot(u, v) + 1e-300
         length = 0.05
@@ -291,21 +293,21 @@ def _downhill_arrows(ax, x, y, w_lim, b_lim, n=9):
 @_styled
 def plot_loss_slice(x, y, b, ws, ax=None, w_lim=None, lr=None):
     """The loss along ``w`` with ``b`` held fixed, and the points ``ws`` joined by step arrows."""
-    x, y = nc._pair(x, y)
-    b, ws = nc._scalar("b", b), np.atleast_1d(nc._values("ws", ws))
+    x, y = nv.as_pair(x, y)
+    b, ws = nv.as_number("b", b), np.atleast_1d(nv.as_values("ws", ws))
     if len(ws) > 1000:  # one arrow per step: more would take minutes to draw
         raise ValueError(f"ws holds {len(ws)} points: at most 1000 steps can be drawn")
     for name, values in (("x", x), ("y", y), ("b", b), ("ws", ws)):
         _check_spread(name, values)
     _check_ax(ax)
-    lr = None if lr is None else nc._positive("lr", lr)
+    lr = None if lr is None else nv.as_positive("lr", lr)
     w_opt = closed_form(x, y)[0]
     reach = np.append(ws, w_opt)
     pad = 0.15 * (np.ptp(reach) or 1.0)
     w_lim = _limits("w_lim", w_lim) or (reach.min() - pad, reach.max() + pad)
     grid = np.linspace(*w_lim, 300)
     with np.errstate(all="ignore"):
-        curve, losses = nc._losses_at(x, y, grid, b), nc._losses_at(x, y, ws, b)
+        curve, losses = nf.losses_at(x, y, grid, b), nf.losses_at(x, y, ws, b)
     _finite_plot((*curve, *losses), "the loss along w_lim")
     ax = _axes(ax)
     ax.plot(grid, curve, color=COLORS["truth"], label=f"loss along w, b = {b:g}")
@@ -323,7 +325,7 @@ def plot_loss_slice(x, y, b, ws, ax=None, w_lim=None, lr=None):
 def plot_training(history, x, y, axes=None, xlabel=f"x = °C / {SCALE:g}"):
     """Two panels: the loss curve of ``history`` and the line it ended with over the data."""
     _check_history("history", history)
-    x, y = nc._pair(x, y)
+    x, y = nv.as_pair(x, y)
     _check_spread("x", x)
     _check_spread("y", y)
     _check_text("xlabel", xlabel)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import neuron_core as nc  # noqa: E402
+import neuron_validation as nv  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")  # any RuntimeWarning fails the test
 settings.register_profile("course", max_examples=150, deadline=None,
@@ -175,7 +176,7 @@ def test_the_article_loop_is_bounded_by_its_sample_visits():
 def test_the_bounds_themselves_are_accepted():
     celsius, fahrenheit = nc.make_dataset(n=nc.MAX_SAMPLES)
     assert len(celsius) == len(fahrenheit) == nc.MAX_SAMPLES
-    assert nc._count("max_steps", 10, maximum=10) == 10
+    assert nv.as_count("max_steps", 10, maximum=10) == 10
 
 
 @pytest.mark.parametrize("fn", [nc.train, nc.step, nc.article_model])
