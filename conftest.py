@@ -1,14 +1,16 @@
 """The notebooks write no files: `make notebooks` (nbval) fails if running them leaves a new file
-in notebooks/. It lives here, at the top, because pytest loads a conftest.py at start-up only
-from the folders of the paths it is given and their parents."""
+in notebooks/ (the learner edition) or instructor/ (the full text). It lives here, at the top,
+because pytest loads a conftest.py at start-up only from the folders of the paths it is given
+and their parents."""
 
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+ROOT = Path(__file__).resolve().parent
+NOTEBOOK_FOLDERS = (ROOT / "notebooks", ROOT / "instructor")
 
 
 def _notebook_files() -> set[str]:
-    return {str(p.relative_to(NOTEBOOKS)) for p in NOTEBOOKS.rglob("*")
+    return {str(p.relative_to(ROOT)) for folder in NOTEBOOK_FOLDERS for p in folder.rglob("*")
             if ".ipynb_checkpoints" not in p.parts}
 
 
@@ -24,7 +26,8 @@ def pytest_sessionfinish(session, exitstatus):
     new = sorted(_notebook_files() - before)
     if new:
         session.config.get_terminal_writer().line(
-            f"FAILED: running the notebooks wrote files into notebooks/: {new}", red=True)
+            f"FAILED: running the notebooks wrote files into the notebook folders: {new}",
+            red=True)
         session.exitstatus = 1
 
 
