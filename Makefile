@@ -12,20 +12,22 @@ GRADER_INSTALLED := $(GRADER)/.installed
 # Jupyter refuses to run as root without being told; CI containers often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # JupyterLab listens on this machine only and keeps its token: never expose a course server.
-LAB_ARGS := --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+# `make lab` opens the learner edition (notebooks/), `make lab-instructor` the full text.
+LAB_ARGS := --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
 # npm ci's own record of what it installed for the slides: newer than the lock file once done.
 SLIDES_JS := slides/node_modules/.package-lock.json
 # The same for the hub's proxy (configurable-http-proxy), from hub/package-lock.json.
 HUB_JS := hub/node_modules/.package-lock.json
 
-.PHONY: help lab test lint unit notebooks browser execute bench student assignment slides demo hub lite clean
+.PHONY: help lab lab-instructor test lint unit notebooks browser execute bench editions assignment slides demo hub lite clean
 
 help:
-	@echo "make lab      open the course in JupyterLab (sets up .venv first)"
-	@echo "make test     run every check: ruff, unit tests, nbval, browser, student edition"
-	@echo "make execute  re-execute every notebook in place from a fresh kernel"
+	@echo "make lab      open the course in JupyterLab, learner edition (sets up .venv first)"
+	@echo "make lab-instructor  open the instructor edition (full text with solutions)"
+	@echo "make test     run every check: ruff, unit tests, nbval, browser, both editions"
+	@echo "make execute  re-execute instructor/, rebuild and re-execute notebooks/ (fresh kernels)"
 	@echo "make bench    print the performance tables (see README, Performance)"
-	@echo "make student  build the student edition into student/"
+	@echo "make editions build the learner edition notebooks/ from instructor/ (not executed)"
 	@echo "make assignment  build the nbgrader course folder build/nbgrader/ (source + release)"
 	@echo "make slides   build reveal.js slides into build/slides/"
 	@echo "make demo     serve the training explorer as a no-code Voila dashboard"
@@ -45,7 +47,10 @@ $(DEV): requirements-dev.txt requirements-hub.txt $(COURSE)
 	touch $@
 
 lab: $(COURSE)
-	$(BIN)/jupyter lab $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=notebooks
+
+lab-instructor: $(COURSE)
+	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=instructor
 
 test: lint unit notebooks browser
 
@@ -55,24 +60,34 @@ lint: $(DEV)
 unit: $(DEV) $(GRADER_INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
 
-# nbval compares every notebook's outputs with the committed ones. It runs them last one first,
-# each in a fresh kernel, so that a notebook relying on another's leftovers fails; and the run
-# fails if it leaves a new file in notebooks/ (conftest.py).
+# nbval compares every notebook's outputs with the committed ones, in both editions: the
+# instructor's full text, and the learner edition run untouched (its stubs must not raise, and no
+# later cell may need an answer). Last lesson first, each in a fresh kernel, so that a notebook
+# relying on another's leftovers fails; the run fails if it leaves a new file in notebooks/ or
+# instructor/ (conftest.py). `editions.py check` first: notebooks/ must be built from instructor/.
 notebooks: $(DEV)
+	$(BIN)/python scripts/editions.py check
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg $(shell ls -r notebooks/*.ipynb)
+	    --nbval-sanitize-with tests/sanitize.cfg $(shell ls -r notebooks/*.ipynb instructor/*.ipynb)
 
 browser: $(DEV) $(SLIDES_JS) $(HUB_JS)
 	$(BIN)/python -m pytest -m browser -rs
 
+# The instructor edition first (slide types depend on its outputs), then the learner edition
+# built from it and run untouched. Two kernels at a time; see scripts/execute_notebooks.py.
 execute: $(DEV)
+	$(BIN)/python scripts/execute_notebooks.py instructor/*.ipynb
+	$(BIN)/python scripts/slide_metadata.py instructor/*.ipynb
+	$(BIN)/python scripts/editions.py learner
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
 
 bench: $(DEV)
 	$(BIN)/python scripts/bench.py
 
-student: $(DEV)
-	$(BIN)/python scripts/student_edition.py notebooks student
+# The learner edition, notebooks/, from instructor/: stubs, a collapsed solution after each
+# check, outputs cleared (`make execute` runs it). Refuses broken markers and edition asides.
+editions: $(COURSE)
+	$(BIN)/python scripts/editions.py learner
 
 $(GRADER_INSTALLED): requirements-grader.txt requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(GRADER)
@@ -80,10 +95,11 @@ $(GRADER_INSTALLED): requirements-grader.txt requirements.txt pyproject.toml
 	$(GRADER)/bin/python -m pip install --quiet -r requirements-grader.txt
 	touch $@
 
-# The nbgrader course folder: source/one_neuron (tags turned into nbgrader metadata) and
-# release/one_neuron (nbgrader generate_assignment); see README, "Grading with nbgrader".
+# The nbgrader course folder from instructor/: source/one_neuron (tags turned into nbgrader
+# metadata, hidden tests from neuron_grading) and release/one_neuron (nbgrader
+# generate_assignment: the learner edition without its solution cells); see docs/grading.md.
 assignment: $(GRADER_INSTALLED)
-	$(GRADER)/bin/python scripts/assignment.py notebooks build/nbgrader
+	$(GRADER)/bin/python scripts/editions.py assignment instructor build/nbgrader
 
 # reveal.js, RequireJS, jQuery and MathJax for the slides, from the npm registry (pinned by
 # slides/package-lock.json); scripts/build_slides.py copies them next to the decks.
@@ -113,10 +129,10 @@ HUB_PORT ?= 8000
 hub: $(DEV) $(HUB_JS)
 	ONE_NEURON_HUB_PORT=$(HUB_PORT) $(BIN)/python hub/run.py
 
+# The learner edition and the whole library (every neuron_*.py and neuron_*.js).
 lite: $(DEV)
-	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks --contents ../neuron_core.py --contents ../neuron_ui.py \
-	    --contents ../neuron_explorers.py --contents ../neuron_explorers.js --contents ../neuron_checks.py \
-	    --output-dir build/lite
+	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks \
+	    $(foreach f,$(wildcard neuron_*.py neuron_*.js),--contents ../$(f)) --output-dir build/lite
 
 clean:
-	rm -rf build student .pytest_cache
+	rm -rf build .pytest_cache
