@@ -2,6 +2,9 @@
 
 Usage: python scripts/build_slides.py OUT_DIR NOTEBOOK...
 
+``make slides`` builds the lessons of the instructor edition (instructor/), the full text: on the
+slides an exercise's solution appears on a click after the exercise, without its markers.
+
 nbconvert's slides load reveal.js, RequireJS, jQuery and MathJax from CDNs, so without a network
 a deck is one long scrolling page with raw $...$ math. Here the same files come from the npm
 registry instead, pinned by slides/package.json and slides/package-lock.json (``npm ci --prefix
@@ -11,11 +14,12 @@ OUT_DIR can be opened from disk (file://), served by any web server, or copied t
 
 The template (slides/templates/one_neuron_reveal) is nbconvert's own reveal template minus the
 two things it would still fetch from a CDN (Mermaid and the widget manager: the course has no
-Mermaid diagrams, and widget cells are skipped on the slides), with figures capped in height.
+Mermaid diagrams, and a widget cell shows the picture its output carries), with figures sized for
+the slide and code blocks in the text at the code's size.
 Which cells go on which slide is scripts/slide_metadata.py's rule (``for_slides``), applied
 here to the notebook as it is now: the same rule as the notebooks' stored slide metadata (which
 RISE and a plain ``jupyter nbconvert --to slides`` use), plus a slide at a heading in the middle
-of a markdown cell and figure-only code cells where code and figure are too tall together.
+of a markdown cell; each figure shown without its plotting code, at the slide's width.
 """
 
 from __future__ import annotations

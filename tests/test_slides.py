@@ -1,10 +1,13 @@
 """Slides: the slide rule, its --check, nbconvert's deck, and the built decks in Chromium.
 
-The browser tests (marker ``browser``, run by ``make browser``) build every course notebook's
-deck once with scripts/build_slides.py into a temporary folder, open each from disk (file://) in
-headless Chromium at 1280x720, and fail on: any request that leaves the machine, reveal.js not
-running, math left as raw $...$ text, and any slide or subslide whose content reaches outside the
-1280x720 screen or scrolls. The failure lists every such slide, as "h.v" (the deck's #/h/v).
+The decks are built from the instructor edition (instructor/, the full text). The browser tests
+(marker ``browser``, run by ``make browser``) build every lesson's deck once with
+scripts/build_slides.py into a temporary folder, open each from disk (file://) in headless
+Chromium at 1280x720, and fail on: any request that leaves the machine, reveal.js not running,
+math left as raw $...$ text, any slide or subslide whose content reaches outside the 1280x720
+screen or scrolls, a figure smaller than the slide allows, text too small for a projector
+(see MIN_TEXT_PX), and solution markers or edition asides in a deck. The failure lists every such
+slide, as "h.v" (the deck's #/h/v).
 """
 
 from __future__ import annotations
@@ -23,9 +26,16 @@ from nbconvert import SlidesExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# The slides' source: the instructor edition, whose stored slide metadata follows the rule.
+NOTEBOOKS = sorted((ROOT / "instructor").glob("*.ipynb"))
 # The decks: the numbered lessons (demo.ipynb is the Voila dashboard, a widget and nothing else).
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+LESSONS = sorted((ROOT / "instructor").glob("[0-9]*.ipynb"))
+# What no deck may show: the solution markers of the instructor edition and nbgrader, the
+# learner edition's stub, and any sentence about editions (the slides are one text).
+NOT_ON_SLIDES = re.compile(
+    r"BEGIN SOLUTION|END SOLUTION|HIDDEN TESTS|YOUR CODE HERE|NotImplementedError|\bedition\b",
+    re.IGNORECASE,
+)
 
 
 def lesson():
@@ -65,13 +75,22 @@ def stream_cell(lines):
     return cell
 
 
-def test_a_widget_cell_is_skipped_and_its_static_copy_shown():
-    widget = new_code_cell("ex = nc.step_explorer(x, y)", metadata={"tags": [sm.WIDGET_TAG]})
-    widget.outputs = [new_output("display_data", data={
+def widget_cell(picture=None):
+    """An explorer's cell as run: a widget view, a sentence, and the picture of its start."""
+    cell = new_code_cell("ex = nc.step_explorer(x, y)", metadata={"tags": [sm.WIDGET_TAG]})
+    data = {
         sm.WIDGET_MIME: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-        "text/plain": "VBox(children=(HBox(children=(IntSlider(value=0",
-    })]
-    nb = new_notebook(cells=[new_markdown_cell("## Explore"), widget, figure_cell(1)])
+        "text/plain": "The step explorer: press Step to take one step.",
+    }
+    if picture:
+        data[sm.FIGURE_MIME] = picture
+    cell.outputs = [new_output("display_data", data=data)]
+    return cell
+
+
+def test_a_widget_cell_without_a_picture_is_skipped():
+    widget = widget_cell()
+    nb = new_notebook(cells=[new_markdown_cell("## Explore"), widget, stream_cell(1)])
     assert sm.slide_types(nb) == ["slide", "skip", "-"]
     widget.outputs = []  # not run yet: the tag says it
     assert sm.slide_types(nb) == ["slide", "skip", "-"]
@@ -79,20 +98,74 @@ def test_a_widget_cell_is_skipped_and_its_static_copy_shown():
     assert sm.slide_types(nb) == ["slide", "-", "-"]
 
 
+def test_a_widget_cell_with_a_picture_shows_the_picture_without_code_or_widget():
+    nb = new_notebook(cells=[new_markdown_cell("## Explore"), widget_cell(png(1600, 400))])
+    assert sm.slide_types(nb) == ["slide", "-"]  # 1228 x 307 px fits under the heading
+    shown = sm.for_slides(nb).cells[1]
+    assert shown.metadata["transient"] == {"remove_source": True}
+    assert sm.WIDGET_MIME not in shown.outputs[0].data
+    assert shown.outputs[0].metadata[sm.FIGURE_MIME] == {"width": 1228, "height": 307}
+
+
+def test_a_figure_fills_the_slide_width_or_its_height():
+    # Sizes by hand: 1228 px is the text width, FIGURE_MAX_HEIGHT the height left for a figure.
+    assert sm.TEXT_WIDTH == 1228
+    assert sm.figure_size(png(614, 200)) == (1228, 400)  # scaled up to the width
+    assert sm.figure_size(png(2456, 400)) == (1228, 200)  # down to the width
+    tall = sm.figure_size(png(600, 600))  # square: the height is the limit
+    assert tall == (sm.FIGURE_MAX_HEIGHT, sm.FIGURE_MAX_HEIGHT)
+    # The slide's height less the cell's margins and two lines of text: most of the slide.
+    assert 0.75 * 720 < sm.FIGURE_MAX_HEIGHT < 720 - 2 * sm.CODE_LINE - sm.FIGURE_MARGIN
+
+
 def test_what_does_not_fit_goes_on_a_new_subslide():
     # Each cell alone fits one slide; any two of them do not (two figures, or 20 + 20 lines).
+    wide, wide_too = (figure_cell(2, width=1600, height=400) for _ in "12")  # 1228 x 307 px
     nb = new_notebook(cells=[
-        new_markdown_cell("## Figures"), figure_cell(2), figure_cell(2), stream_cell(20),
+        new_markdown_cell("## Figures"), wide, wide_too, stream_cell(20),
         stream_cell(20), new_markdown_cell("### Next step"), stream_cell(2),
     ])
     assert sm.slide_types(nb) == ["slide", "-", "subslide", "subslide", "subslide", "subslide", "-"]
     # Independently of the estimates' constants: a figure alone fits the budget, two do not.
-    assert sm.cell_height(figure_cell(2)) <= sm.BUDGET < 2 * sm.cell_height(figure_cell(2))
+    assert sm.cell_height(wide) <= sm.BUDGET < 2 * sm.cell_height(wide)
+    # A figure that fills the height leaves no room for a heading above it.
+    nb = new_notebook(cells=[new_markdown_cell("## Figures"), figure_cell(2, 600, 600)])
+    assert sm.slide_types(nb) == ["slide", "subslide"]
+
+
+def test_a_figure_counts_without_its_code_and_at_the_slide_width():
+    # The code is never on a slide: 2 lines or 20, the same height.
+    assert sm.cell_height(figure_cell(2)) == sm.cell_height(figure_cell(20))
+    # A 1000 x 400 figure is shown 1228 px wide, so 491 px high, not its own 400.
+    assert sm.cell_height(figure_cell(2)) >= 491
+
+
+def test_a_diagram_in_a_code_block_counts_at_the_code_size():
+    diagram = "```\n  w  --( step 1 )-->  r\n  r  --( step 2 )-->  r²\n```"
+    with_text = new_markdown_cell(f"Two steps:\n\n{diagram}\n\nthen more.")
+    assert sm.cell_height(with_text) >= (
+        sm.cell_height(new_markdown_cell("Two steps:\n\nthen more.")) + 2 * sm.CODE_LINE
+    )
+    # A heading inside the fence is code, not a new slide.
+    fenced = new_markdown_cell("```\n## not a heading\n```")
+    assert sm.cell_height(fenced) < sm.HEADING[2] + sm.MARKDOWN_CELL
+
+
+def test_for_slides_drops_the_solution_markers_and_keeps_the_solution():
+    exercise = new_code_cell(
+        "def f(x):\n    \"\"\"Twice x.\"\"\"\n    ### BEGIN SOLUTION\n    return 2 * x\n"
+        "    ### END SOLUTION",
+        metadata={"tags": ["exercise"]},
+    )
+    nb = sm.for_slides(new_notebook(cells=[new_markdown_cell("## Try"), exercise]))
+    assert nb.cells[1].source == 'def f(x):\n    """Twice x."""\n    return 2 * x\n'
+    assert sm.current_type(nb.cells[1]) == "fragment"  # on a click, after the class has tried
 
 
 def test_an_exercise_too_far_down_starts_a_subslide_instead_of_a_fragment():
     exercise = new_code_cell("def f():\n    pass", metadata={"tags": ["exercise"]})
-    nb = new_notebook(cells=[new_markdown_cell("### Exercise"), figure_cell(2), exercise])
+    figure = figure_cell(2, width=1600, height=560)  # shown 1228 x 430 px
+    nb = new_notebook(cells=[new_markdown_cell("### Exercise"), figure, exercise])
     assert sm.slide_types(nb) == ["slide", "-", "subslide"]
 
 
@@ -115,14 +188,29 @@ def test_for_slides_splits_at_headings_and_shows_a_too_tall_figure_without_its_c
     summary = new_markdown_cell(
         "## Summary\n\n- one\n\n```python\n# not a heading\n```\n\n## Exercises\n\n1. two"
     )
-    tall = figure_cell(20)
-    nb = sm.for_slides(new_notebook(cells=[new_markdown_cell("# Title"), summary, tall]))
+    figure = figure_cell(20)
+    nb = sm.for_slides(new_notebook(cells=[new_markdown_cell("# Title"), summary, figure]))
     assert [c.source.split("\n")[0] for c in nb.cells] == ["# Title", "## Summary", "## Exercises",
-                                                           tall.source.split("\n")[0]]
+                                                           figure.source.split("\n")[0]]
     assert "# not a heading" in nb.cells[1].source
-    assert [sm.current_type(c) for c in nb.cells] == ["slide", "slide", "slide", "-"]
+    assert [sm.current_type(c) for c in nb.cells] == ["slide", "slide", "slide", "subslide"]
     assert nb.cells[3].metadata["transient"] == {"remove_source": True}
-    assert sm.cell_height(nb.cells[3]) <= sm.BUDGET < sm.cell_height(tall)
+    assert nb.cells[3].outputs[0].metadata[sm.FIGURE_MIME] == {"width": 1228, "height": 491}
+
+
+def test_a_markdown_cell_too_tall_for_a_slide_continues_on_the_next():
+    paragraph = "word " * 100  # 4 lines of text on the slide
+    hint = "<details><summary>Hint</summary>\n\nfirst\n\nsecond\n\n</details>"
+    parts = ["# Title", *[paragraph] * 5, "**Objectives**", "- one\n- two", hint, paragraph]
+    tall = new_markdown_cell("\n\n".join(parts))
+    assert sm.cell_height(tall) > sm.BUDGET
+    nb = sm.for_slides(new_notebook(cells=[tall]))
+    assert [sm.current_type(c) for c in nb.cells] == ["slide"] + ["subslide"] * (len(nb.cells) - 1)
+    assert len(nb.cells) >= 2 and all(sm.cell_height(c) <= sm.BUDGET for c in nb.cells)
+    # Cut only between paragraphs: a label stays with its list, a hint stays whole, nothing lost.
+    assert "\n\n".join(c.source for c in nb.cells) == tall.source
+    assert not any(c.source.endswith("**Objectives**") for c in nb.cells)
+    assert any(hint in c.source for c in nb.cells)
 
 
 def test_set_then_check(tmp_path):
@@ -161,6 +249,18 @@ def test_nbconvert_makes_the_slides_the_rule_says():
     assert body.count('class="fragment"') == 1
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_no_deck_shows_a_solution_marker_or_an_edition_aside(path):
+    nb = sm.for_slides(nbformat.read(path, as_version=4))
+    found = [
+        f"cell {i}: {m.group(0)!r}"
+        for i, cell in enumerate(nb.cells)
+        if sm.current_type(cell) != "skip"
+        for m in NOT_ON_SLIDES.finditer(cell.source)
+    ]
+    assert not found, f"{path.name} would show on its slides: {found}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_every_course_notebook_follows_the_rule(path):
     problems = sm.off_rule(nbformat.read(path, as_version=nbformat.NO_CONVERT))
@@ -175,6 +275,18 @@ def test_every_course_notebook_follows_the_rule(path):
 REVEAL = "vendor/reveal.js/dist/reveal.js"  # the module id the deck's require() loads it by
 TIMEOUT = 20_000  # ms for reveal.js and MathJax to be ready
 SCREEN = {"width": 1280, "height": 720}
+# A figure is as large as the slide allows: at least 90 % of the slide's width, or, if its shape
+# is taller than that leaves room for, at least 75 % of the slide's height (the rest is the
+# cell's margins and two lines of text: slide_metadata.FIGURE_MAX_HEIGHT).
+FIGURE_WIDTH, FIGURE_HEIGHT = 0.9 * SCREEN["width"], 0.75 * SCREEN["height"]
+# The smallest text, in CSS px of the 1280x720 slide. Body text is 20 px and code 19 px: 1/36 of
+# the screen's height. The "4-6-8" rule of AV design seats the farthest viewer who must read
+# detail at 6 image heights; there 1/40 of the height (18 px) is a letter of about 1/240 rad, 14
+# arcminutes, above the ~10 arcmin that legibility guidelines ask for a capital: so nothing in
+# the text may be smaller than 18 px. Math's superscripts and subscripts are set smaller by
+# MathJax, as in print (TeX's script size, 70 %); a superscript of a superscript (50 %) is the
+# least that may appear: 12 px.
+MIN_TEXT_PX, MIN_MATH_PX = 18, 12
 
 # The current (sub)slide: the box around everything shown on it, in screen pixels, and any part
 # of it that scrolls (a code or output area wider or taller than its box).
@@ -214,6 +326,36 @@ RAW_MATH = """() => {
     if (found) raw.push(...found);
   }
   return {pending, raw};
+}"""
+
+
+# The current (sub)slide's figures (their size in slide px) and its text's smallest font size,
+# in the text and in math, with an example of each; fragments count as shown (the exercise's
+# solution, on its click).
+SIZES = """() => {
+  const slide = Reveal.getCurrentSlide();
+  const scale = Reveal.getScale();
+  const figures = [...slide.querySelectorAll('.jp-RenderedImage img')].map(img => {
+    const r = img.getBoundingClientRect();
+    return {width: r.width / scale, height: r.height / scale};
+  });
+  const smallest = {text: [Infinity, ''], math: [Infinity, '']};
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim()
+        || el.closest('script, style, aside.notes, .MJX_Assistive_MathML, .MathJax_Preview')) {
+      continue;
+    }
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;  // not shown (a closed hint, say)
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    const kind = el.closest('.mjx-chtml') ? 'math' : 'text';
+    if (size < smallest[kind][0]) smallest[kind] = [size, node.textContent.trim().slice(0, 30)];
+  }
+  return {figures, smallest};
 }"""
 
 
@@ -295,9 +437,21 @@ def test_every_slide_fits_the_screen_offline_with_its_math_rendered(browser, dec
             problems += [f"{where}: scrolls: {s}" for s in m["scrolls"]]
             if math["raw"] or math["pending"]:
                 problems.append(f"{where}: math not rendered: {math}")
+            sizes = page.evaluate(SIZES)
+            for figure in sizes["figures"]:
+                if figure["width"] < FIGURE_WIDTH and figure["height"] < FIGURE_HEIGHT:
+                    problems.append(f"{where}: a figure {figure['width']:.0f} x "
+                                    f"{figure['height']:.0f} px, smaller than the slide allows")
+            for kind, least in (("text", MIN_TEXT_PX), ("math", MIN_MATH_PX)):
+                size, example = sizes["smallest"][kind]
+                if size < least:
+                    problems.append(f"{where}: {kind} at {size:.1f} px, under {least} px: "
+                                    f"{example!r}")
         if os.environ.get("SLIDE_SHOTS"):  # e.g. SLIDE_SHOTS=1: the last slide, to look at
             (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
             page.screenshot(path=str(ROOT / "tests" / "artifacts" / f"{lesson.stem}-slides.png"))
+        shown = page.evaluate("document.querySelector('.reveal .slides').innerText")
+        problems += [f"on a slide: {m.group(0)!r}" for m in NOT_ON_SLIDES.finditer(shown)]
         problems += [f"request leaving the machine: {url}" for url in outside]
         problems += [f"error in the page: {error}" for error in errors]
         assert len(slides) >= 5, f"only {len(slides)} slides"
