@@ -106,9 +106,10 @@ assignment: $(GRADER_INSTALLED)
 $(SLIDES_JS): slides/package.json slides/package-lock.json
 	npm ci --prefix slides --no-audit --no-fund
 
-# One deck per lesson (demo.ipynb is the dashboard); open build/slides/*.slides.html, no network.
+# One deck per lesson of the instructor edition (demo.ipynb is the dashboard); open
+# build/slides/*.slides.html, no network.
 slides: $(DEV) $(SLIDES_JS)
-	$(BIN)/python scripts/build_slides.py build/slides notebooks/[0-9]*.ipynb
+	$(BIN)/python scripts/build_slides.py build/slides instructor/[0-9]*.ipynb
 
 # Each page view starts a kernel; one whose page is closed (no connection) and that has been idle
 # for DEMO_CULL seconds is shut down (checked every DEMO_CULL_EVERY seconds), so that a class that
