@@ -1,0 +1,169 @@
+"""Grading with nbgrader: the hidden tests of the check cells, and what they call.
+
+The build script (``scripts/editions.py``) puts ``hidden_test_source(check, function)`` between
+``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` in each check cell of the nbgrader source.
+At autograde time those lines run in the learner's kernel, in the notebook's folder, after all
+of the learner's cells. They::
+
+    with open("neuron_grading.py", encoding="utf-8") as _grading_file:   # this file, read afresh
+        _grading = {"__name__": "neuron_grading_pristine"}
+        exec(compile(_grading_file.read(), "neuron_grading.py", "exec"), _grading)
+    _passed, _verdict = _grading["grade"]("check_forward", globals().get("my_forward"),
+                                          "my_forward", "<digest>")
+    del _grading, _grading_file
+    assert _passed, _verdict
+
+so the cell scores only if the answer is right, and nbgrader's feedback shows the verdict and
+its hint as the assertion's message. ``grade`` re-checks the learner's function with pristine
+copies of the course's checking code and data:
+
+* ``neuron_validation``, ``neuron_core`` and ``neuron_checks`` are compiled from their files, not
+  taken from ``sys.modules``, where an answer cell may have patched them (``nc.check_forward =
+  ...``, ``neuron_checks._matches = ...``); the files must be those the assignment was built with
+  (their digest is in the hidden test: an answer cell that rewrites them is caught);
+* the cases are not the visible check's: another seed draws the unguessable numbers, so a
+  function that recorded what the visible check printed learns nothing;
+* two fresh copies do the work: the first calls the learner's function (under ``TIME_LIMIT``
+  seconds per call) and keeps only plain numbers; the second is made after the learner's code
+  last ran, computes the expected values and judges. Whatever the learner's function patched in
+  the first copy (it can reach it through the call stack) is not in the second; while the
+  second judges, other threads are held off (``sys.setswitchinterval``);
+* ``check_settings`` trains on the course's data from the fresh ``neuron_core``, never on the
+  notebook's ``x`` and ``y``;
+* nothing reads the environment, so setting or popping variables changes nothing.
+
+What an in-kernel grader cannot prevent (say so to instructors): an answer cell can patch
+Python's builtins (``open``, ``exec``, ``compile``), numpy or ``os`` before the hidden tests run,
+and a loop inside one C call cannot be interrupted (nbgrader's cell timeout ends it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import types
+
+__all__ = ["hidden_test_source", "grade", "course_digest", "GRADING_SEED", "TIME_LIMIT"]
+
+GRADING_SEED = 71309  # the hidden tests' unguessable cases (the visible checks use another seed)
+TIME_LIMIT = 5.0  # seconds per call of the learner's function while grading
+MODULES = ("neuron_validation", "neuron_core", "neuron_checks")  # in import order
+FILES = (*MODULES, "neuron_grading")
+CHECKS = ("check_unscale", "check_predict_fahrenheit", "check_forward", "check_mse",
+          "check_best_bias", "check_nudge_b", "check_gradients", "check_rmse_gradients",
+          "check_step", "check_threshold", "check_balanced_scale", "check_settings")
+
+_SOURCE = '''\
+# Graded by a fresh copy of the course's checking code (neuron_grading.py), not the notebook's
+with open("neuron_grading.py", encoding="utf-8") as _grading_file:
+    _grading = {{"__name__": "neuron_grading_pristine"}}
+    exec(compile(_grading_file.read(), "neuron_grading.py", "exec"), _grading)
+_passed, _verdict = _grading["grade"]({check!r}, globals().get({function!r}), {function!r},
+                                      {digest!r})
+del _grading, _grading_file
+assert _passed, _verdict'''
+
+
+def hidden_test_source(check_name, function_name, digest=True):
+    """The lines of a check cell's hidden tests (without nbgrader's BEGIN/END markers).
+
+    Parameters
+    ----------
+    check_name : str
+        The checker the visible cell calls, e.g. ``"check_forward"``.
+    function_name : str
+        The learner's function it checks, e.g. ``"my_forward"``.
+    digest : bool
+        Embed the digest of the course files next to this one, so that grading refuses files
+        changed since the build (by an answer cell, or by an instructor who forgot to rebuild).
+    """
+    if check_name not in CHECKS:
+        raise ValueError(f"check_name must be one of {', '.join(CHECKS)}, got {check_name!r}")
+    if not (isinstance(function_name, str) and function_name.isidentifier()):
+        raise ValueError(f"function_name must be a Python name, got {function_name!r}")
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamp = course_digest(_read_sources(here)) if digest else None
+    return _SOURCE.format(check=check_name, function=function_name, digest=stamp)
+
+
+def course_digest(sources):
+    """A short digest of the course files' texts (a dict ``name -> text``)."""
+    sha = hashlib.sha256()
+    for name in FILES:
+        sha.update(f"{name}\0{sources[name]}\0".encode())
+    return sha.hexdigest()[:16]
+
+
+def grade(check_name, fn, function_name, digest=None, folder=None):
+    """``(passed, verdict)`` for the learner's ``fn``, judged by pristine copies of the course's
+    checking code read from ``folder`` (the current directory: the notebook's folder)."""
+    mark = "✘"
+    if check_name not in CHECKS:
+        return False, f"{mark} unknown check {check_name!r}: rebuild the assignment"
+    if fn is None:
+        return False, (f"{mark} {function_name} is not defined: its cell must define a function "
+                       f"with that name")
+    folder = os.path.abspath(folder or os.getcwd())
+    try:
+        sources = _read_sources(folder)
+    except OSError as missing:
+        return False, f"{mark} a course file is missing next to the notebook: {missing}"
+    if digest is not None and course_digest(sources) != digest:
+        return False, (f"{mark} the course files (neuron_*.py) are not the ones this assignment "
+                       "was built with: an answer cell changed them, or the instructor must "
+                       "rebuild the assignment")
+    checks = _fresh(sources, folder)["neuron_checks"]
+    checks.CHECK_SEED, checks.TIME_LIMIT = GRADING_SEED, TIME_LIMIT
+    name = checks.learner_name(fn)
+    records = checks.collect_answers(check_name, fn)
+    del checks, fn  # the copy the learner's code ran next to is not used again
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)  # the learner's threads, if any, wait while we judge
+    try:
+        modules = _fresh(sources, folder)
+        judge = modules["neuron_checks"]
+        judge.CHECK_SEED = GRADING_SEED
+        if check_name == "check_settings":
+            x, y = _course_data(modules["neuron_core"])
+            passed, verdict = judge.judge_answers(check_name, name, records, x, y)
+        else:
+            passed, verdict = judge.judge_answers(check_name, name, records)
+    finally:
+        sys.setswitchinterval(switch)
+    return bool(passed), str(verdict)
+
+
+def _course_data(core):
+    """The notebooks' data, from a fresh ``neuron_core``: ``x = celsius/100`` and °F."""
+    celsius, fahrenheit = core.make_dataset()
+    return core.scale_inputs(celsius), fahrenheit
+
+
+def _read_sources(folder):
+    sources = {}
+    for name in FILES:
+        with open(os.path.join(folder, f"{name}.py"), encoding="utf-8") as file:
+            sources[name] = file.read()
+    return sources
+
+
+def _fresh(sources, folder):
+    """New module objects for ``MODULES``, compiled from ``sources`` (not from cached bytecode,
+    not from ``sys.modules``), importing one another; ``sys.modules`` is left as it was."""
+    saved = {name: sys.modules.get(name) for name in MODULES}
+    modules = {}
+    try:
+        for name in MODULES:
+            module = types.ModuleType(name)
+            module.__file__ = os.path.join(folder, f"{name}.py")
+            sys.modules[name] = module  # what the next module's `from neuron_core import` finds
+            exec(compile(sources[name], module.__file__, "exec"), module.__dict__)
+            modules[name] = module
+    finally:
+        for name, before in saved.items():
+            if before is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = before
+    return modules
