@@ -1,32 +1,33 @@
 """The interactive explorers of the One Neuron course, drawn in the browser.
 
 ``import neuron_core as nc`` re-exports them lazily: ``nc.training_explorer(x, y)``,
-``nc.hand_fit_explorer(x, y)``, ``nc.step_explorer(x, y)``. Each returns an ``ipywidgets.VBox``
-whose controls are attributes, so code drives it as a hand on a slider does
-(``ex.lr.value = 0.9``), and whose ``figure`` is the same view as a static matplotlib figure.
+``nc.hand_fit_explorer(x, y)``, ``nc.step_explorer(x, y)``. Each returns an explorer (an
+``ipywidgets.VBox``) whose controls are attributes, so code reads it as a hand on a slider
+sets it (``ex.lr.value``), and whose ``figure`` is the same view as a static matplotlib figure.
 
-How the live view is drawn (measured against the alternatives in README, "Performance"):
+Who owns what (one owner for each number a learner sees):
 
-* the static part of each figure (axes, ticks, labels, contours, data points, the learning-rate
-  strip) is drawn ONCE with matplotlib to a PNG, and sent with the figure's description: every
-  panel's pixel box, limits and scales, and the styles of the moving artists (``_View.spec``);
-* the browser draws the moving artists (loss curve, dot, line, path, error segments, markers,
-  texts) on a canvas over the PNG, with the same transforms: neuron_explorers.js, an anywidget ES
-  module shipped next to this file (nothing loads from a CDN);
-* a slider that needs a new computation (a learning rate, a number of epochs, w or b) costs the
-  kernel one small computation and a message of a few arrays; Play, the epoch shown and the steps
-  taken only change which part of known data is on screen, and run in the browser alone. The
-  frame goes back to the kernel when Play stops, so ``ex.frame.value`` is right afterwards, and
-  setting it from Python moves the view.
+* the kernel computes, once per explorer, everything a control can ask for: every learning
+  rate's run up to the epochs slider's maximum (a shorter run is a prefix of it), every step of
+  the step explorer, the hand-fit's data sample and the five numbers of its loss bowl; and it
+  draws the static part of each figure (axes, ticks, labels, contours, data points) to PNGs,
+  one per theme, when the browser asks for one it has not got;
+* the browser owns the view: the controls' values, the epoch or step shown, Play, and what
+  follows from them (the frame slider's maximum, the readout), computed in the page from those
+  numbers. Nothing the kernel sends depends on a control, so no late reply can overwrite a
+  newer choice. The kernel writes a control only when Python code sets one (``ex.lr.value =
+  0.9``), and never in reply to the browser;
+* the ES module ``neuron_explorers.js`` (shipped next to this file: nothing loads from a CDN)
+  draws the moving artists on a canvas over the PNG, from one description per artist
+  (``describe``) that the matplotlib static copy (``ex.figure``) is drawn from too, and formats
+  the readout: the one place it is formatted. ``ex.readout.value`` is what the browser shows.
 
-The static copy (``ex.figure``, shown under each explorer for GitHub and nbval) and the live view
-share that one description: the same matplotlib Figure, whose moving artists are hidden to make
-the PNG and shown in the static copy; the readout is one template, filled by Python for
-``ex.readout.value`` and by the browser while it plays.
+docs/EXPLORERS-API.md (or /tmp/coord/EXPLORERS-API.md) lists the synced traits.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import sys
@@ -39,6 +40,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from PIL import Image
 
@@ -46,14 +49,16 @@ import neuron_core as nc
 import neuron_fast as nf
 import neuron_ui as ui
 import neuron_validation as nv
-from neuron_core import SCALE, closed_form, forward, lr_threshold, mse, train
+from neuron_core import SCALE, History, closed_form, lr_threshold
 
-try:  # JupyterLite starts without them; the explorers then say how to get them
+try:
     import anywidget
     import ipywidgets as widgets
     import traitlets
-except ImportError:
-    anywidget = widgets = traitlets = None
+except ImportError as missing:  # JupyterLite starts without them: say how to get them
+    _HOW = ("run `%pip install ipywidgets anywidget` in a cell, then this one again"
+            if sys.platform == "emscripten" else "pip install -r requirements.txt")
+    raise ImportError(f"the explorers need ipywidgets and anywidget: {_HOW}") from missing
 
 __all__ = [
     "LR_CHOICES", "LR_MAX", "EPOCHS_MAX", "STEPS_MAX", "PLAY_SECONDS",
@@ -65,40 +70,63 @@ __all__ = [
 LR_CHOICES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95,
               1.0, 1.05, 1.1, 1.2, 1.5, 2.0, 3.0)
 LR_MAX = 10.0
-EPOCHS_MAX = 10_000  # the training explorer's epochs; a run of 10,000 is 240 kB to the browser
+EPOCHS_MAX = 10_000  # the training explorer's epochs: 21 runs of 10,000 are 5 MB, sent once
 STEPS_MAX = 200  # the step explorer's max_steps
 PLAY_SECONDS = 6.0  # Play replays any run in at most this long...
 PLAY_MIN_SPEED = 30.0  # ...and at least this many epochs per second (short runs take less)
 EPOCH_WIDTHS = (50, 100, 200, 300, 500, 1000)  # loss axis widths: most epoch changes keep one
 HAND_FIT_STEP = 0.5  # the w and b sliders hold whole numbers and halves
+SAMPLE_POINTS = 2000  # at most this many data points are drawn and sent (the loss uses all)
+VALUE_LIMIT = 1e12  # data, w and b beyond this are refused: sliders move in halves, losses square
+INK = {"light": "#000000", "dark": "#e6e6e6"}  # the static part's text and axes, per theme
+PAPER = {"light": "#ffffff", "dark": "#1e1e1e"}  # legend boxes (the figure itself is clear)
 
 _ESM = Path(__file__).with_name("neuron_explorers.js").read_text(encoding="utf-8")
 _CSS = """
-.nc-live .nc-plot { position: relative; width: 100%; }
+.nc-live { max-width: 100%; }
+.nc-live .nc-scroll { overflow-x: auto; max-width: 100%; }
+.nc-live .nc-plot { position: relative; width: 100%; min-width: 540px; }
 .nc-live .nc-plot img.nc-background { display: block; width: 100%; height: auto; }
 .nc-live .nc-plot canvas.nc-canvas { position: absolute; left: 0; top: 0; width: 100%;
   height: 100%; pointer-events: none; }
-.nc-live .nc-readout { margin: 4px 0 6px 0; line-height: 1.4; min-height: 2.8em; }
+.nc-live .nc-readout { margin: 4px 0 6px 0; line-height: 1.4; min-height: 2.8em;
+  color: var(--jp-ui-font-color0, inherit); }
+.nc-live .nc-banner { display: none; margin: 2px 0 4px 0; padding: 3px 8px;
+  border-left: 4px solid #D55E00; background: var(--jp-layout-color2, #eeeeee);
+  color: var(--jp-ui-font-color0, #000000); }
+.nc-live.nc-picture .nc-banner { display: block; }
+.nc-explorer .nc-row { flex-flow: row wrap; }
 """
 _BAD_HTML = to_hex(ui.COLORS["bad"])
 
 
-def _need_widgets():
-    """The widget modules, or an ImportError that says how to get them."""
-    if anywidget is None:
-        how = ("run `%pip install ipywidgets anywidget` in a cell first"
-               if sys.platform == "emscripten" else "pip install -r requirements.txt")
-        raise ImportError(f"the explorers need ipywidgets and anywidget: {how}")
+class ExplorerClosedError(RuntimeError):
+    """An explorer was used after ``close()`` (or after its cell was run again)."""
 
 
 # ---------------------------------------------------------------------------------------------
-# Arguments: checked with neuron_core's own helpers, so the messages are the same
+# Arguments: checked with neuron_validation's names, so the messages are the math's
 # ---------------------------------------------------------------------------------------------
+
+
+def _bounded(name, values):
+    """Refuse values so large that their squares (the loss) and the sliders cannot hold them."""
+    if np.max(np.abs(values)) > VALUE_LIMIT:
+        what = (f"{name} = {float(values):g} is" if np.ndim(values) == 0
+                else f"{name} holds a value")
+        raise ValueError(f"{what} beyond ±{VALUE_LIMIT:g}: too large for an explorer "
+                         "(rescale the data, as nc.scale_inputs does for x)")
+    return values
 
 
 def _data(x, y):
     x, y = nv.as_pair(x, y)
-    return np.array(x, dtype=float), np.array(y, dtype=float)  # copies: the caller keeps theirs
+    x, y = np.array(x, dtype=float), np.array(y, dtype=float)  # copies: the caller keeps theirs
+    return _bounded("x", x), _bounded("y", y)
+
+
+def _number(name, value):
+    return float(_bounded(name, nv.as_number(name, value)))
 
 
 def _lr(lr):
@@ -114,99 +142,224 @@ def _scale(scale):
 
 def _lr_options(lr):
     """(label, value) pairs: every choice, and lr if it is not one of them."""
-    values = sorted({*LR_CHOICES, lr})
-    return [(f"{v:g}", v) for v in values]
+    return [(f"{v:g}", v) for v in sorted({*LR_CHOICES, lr})]
+
+
+def _sample(x, y):
+    """At most SAMPLE_POINTS points, evenly spread over the data's order (deterministic)."""
+    if len(x) <= SAMPLE_POINTS:
+        return x, y
+    keep = np.linspace(0, len(x) - 1, SAMPLE_POINTS).round().astype(int)
+    return x[keep], y[keep]
+
+
+def _sample_note(n):
+    return "" if n <= SAMPLE_POINTS else f"showing {SAMPLE_POINTS:,} of the {n:,} points"
+
+
+def _positive_start(start, y):
+    """A loss scale for a log axis: the starting loss, or (if it is 0) that of w = b = 0."""
+    if start > 0:
+        return start
+    scale = float(np.mean(y * y))
+    return scale if scale > 0 else 1.0
+
+
+def _bytes(array):
+    return np.ascontiguousarray(array, dtype="<f8").tobytes()
+
+
+def _diverges_at(full, y, reduction, most):
+    """The fewest epochs asked (1..most) for which the run's History says diverged, else -1.
+
+    Diverging is for ever: a longer run keeps the rise or the stop of a shorter one, so a
+    binary search over History.from_path of the run's prefixes finds it.
+    """
+    def diverged(asked):
+        k = min(asked, full.epochs)
+        return History.from_path(full.ws[:k + 1], full.bs[:k + 1], full.losses[:k + 1], y,
+                                 full.lr, reduction, asked).diverged
+
+    if not diverged(most):
+        return -1
+    low, high = 1, most
+    while low < high:
+        middle = (low + high) // 2
+        if diverged(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _runs(x, y, lrs, most, w, b, reduction):
+    """Every learning rate's run of ``most`` epochs, as the browser receives them."""
+    fulls = [nf.train_fast(x, y, lr=lr, epochs=most, w=w, b=b, reduction=reduction)
+             for lr in lrs]
+    return fulls, {
+        "lr": [float(v) for v in lrs], "stopped": [h.epochs for h in fulls],
+        "diverges_at": [_diverges_at(h, y, reduction, most) for h in fulls],
+        "w": [_bytes(h.ws) for h in fulls], "b": [_bytes(h.bs) for h in fulls],
+        "loss": [_bytes(h.losses) for h in fulls],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
-# One description of a figure: a matplotlib Figure with named panels and named moving artists
+# One description per moving artist, drawn by matplotlib (static copy) and by the canvas
 # ---------------------------------------------------------------------------------------------
 
+LINESTYLES = {"-": None, "--": "lines.dashed_pattern", ":": "lines.dotted_pattern",
+              "-.": "lines.dashdot_pattern"}
+MARKERS = {"o", ".", "v", "^", "s", "D"}  # what neuron_explorers.js draws
 
-class _View:
-    """A figure, its panels (axes) and moving artists by name, and the messages its texts show.
 
-    ``png()`` draws the static part (moving artists hidden); ``spec()`` describes what the
-    browser needs to draw the moving part over it; the figure with its moving artists set by
-    the explorer is the static copy.
+def _color(value):
+    """A colour as the browser takes it; pure black is "ink", the theme's text colour."""
+    hex_ = to_hex(value)
+    return "ink" if hex_ == "#000000" else hex_
+
+
+def describe(artist):
+    """What the canvas needs to draw ``artist`` as matplotlib does: colour, alpha, line width
+    and dash pattern (points), marker shape, size, face and edge. Raises ValueError for a
+    style the canvas does not draw, so that the two renderers cannot silently differ."""
+    if isinstance(artist, Text):
+        x, y = artist.get_position()
+        return {"type": "text", "color": _color(artist.get_color()),
+                "alpha": artist.get_alpha(), "fontsize": float(artist.get_fontsize()),
+                "weight": str(artist.get_fontweight()), "ha": artist.get_ha(),
+                "x": float(x), "y": float(y)}
+    if isinstance(artist, LineCollection):
+        style, lw = artist.get_linestyle()[0], float(artist.get_linewidths()[0])
+        dashes = None if style[1] is None else [float(v) for v in style[1]]
+        return {"type": "segments", "color": _color(artist.get_colors()[0]),
+                "alpha": artist.get_alpha(), "lw": lw, "dashes": dashes}
+    if not isinstance(artist, Line2D):
+        raise ValueError(f"the canvas cannot draw a {type(artist).__name__}")
+    linestyle, marker = artist.get_linestyle(), artist.get_marker()
+    if linestyle not in LINESTYLES and linestyle != "None":
+        raise ValueError(f"the canvas cannot draw line style {linestyle!r}")
+    if marker not in MARKERS and marker not in ("None", None, ""):
+        raise ValueError(f"the canvas cannot draw marker {marker!r}")
+    lw = float(artist.get_linewidth())
+    pattern = LINESTYLES.get(linestyle)
+    dashes = None
+    if pattern is not None:
+        scale = lw if matplotlib.rcParams["lines.scale_dashes"] else 1.0
+        dashes = [float(v) * scale for v in matplotlib.rcParams[pattern]]
+    return {"type": "line", "color": _color(artist.get_color()), "alpha": artist.get_alpha(),
+            "lw": lw if linestyle != "None" else 0.0, "dashes": dashes,
+            "marker": None if marker in ("None", None, "") else marker,
+            "ms": float(artist.get_markersize()), "mew": float(artist.get_markeredgewidth()),
+            "mec": _color(artist.get_markeredgecolor()),
+            "mfc": _color(artist.get_markerfacecolor())}
+
+
+class _Figure:
+    """A matplotlib figure with named panels (axes) and named moving artists.
+
+    ``background(theme)`` draws the static part (moving artists hidden) as a clear PNG with
+    the theme's ink; ``panels()`` gives each panel's pixel box, limits and scales in that PNG;
+    ``picture()`` draws everything (the static copy) on white.
     """
 
-    def __init__(self, kind, fig, panels, artists, messages, description):
-        self.kind, self.fig, self.panels, self.artists = kind, fig, panels, artists
-        self.messages, self.description = messages, description
-        self.agg = FigureCanvasAgg(fig)
+    def __init__(self, width, height):
+        with matplotlib.rc_context(ui.STYLE):
+            self.fig = Figure(figsize=(width, height), dpi=ui.STYLE["figure.dpi"],
+                              layout="constrained")
+        self.agg = FigureCanvasAgg(self.fig)
+        self.panels, self.artists = {}, {}
         self._laid_out = False
 
-    def png(self):
-        """The static part as PNG bytes (the layout is fixed by the first call)."""
+    def add(self, name, artist):
+        self.artists[name] = artist
+        return artist
+
+    def _theme(self, theme):
+        """Recolour the static part's black text and axes with the theme's ink."""
+        inks = set(INK.values())  # text drawn black (labels, ticks, titles), or inked before
+        ink = INK[theme]
+        for text in self.fig.findobj(Text):
+            if to_hex(text.get_color()) in inks:
+                text.set_color(ink)
+        for ax in self.fig.axes:
+            ax.tick_params(colors=ink, which="both")
+            for spine in ax.spines.values():
+                spine.set_edgecolor(ink)
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.get_frame().set_facecolor(PAPER[theme])
+                for text in legend.get_texts():
+                    text.set_color(ink)
+
+    def _png(self, facecolor):
+        with matplotlib.rc_context(ui.STYLE):
+            self.fig.set_facecolor(facecolor)
+            for ax in self.fig.axes:
+                ax.set_facecolor("none")
+            self.agg.draw()
+            if not self._laid_out:  # keep the first layout: the panels' boxes must hold
+                self.fig.set_layout_engine("none")
+                self._laid_out = True
+            size = self.agg.get_width_height(physical=True)
+            buffer = io.BytesIO()
+            Image.frombuffer("RGBA", size, self.agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+                buffer, "png", compress_level=6)
+        return buffer.getvalue()
+
+    def background(self, theme):
+        """The static part as PNG bytes, clear, with ``theme``'s ink."""
+        self._theme(theme)
         for artist in self.artists.values():
             artist.set_visible(False)
         try:
-            with matplotlib.rc_context(ui.STYLE):
-                self.agg.draw()
-                if not self._laid_out:
-                    self.fig.set_layout_engine("none")  # keep the layout: the boxes must hold
-                    self._laid_out = True
-                size = self.agg.get_width_height(physical=True)
-                buffer = io.BytesIO()
-                Image.frombuffer("RGBA", size, self.agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-                    buffer, "png", compress_level=6)
+            return self._png("none")
         finally:
             for artist in self.artists.values():
                 artist.set_visible(True)
-        return buffer.getvalue()
+
+    def picture(self):
+        """Everything, moving artists included, on white with black ink: the static copy."""
+        self._theme("light")
+        return self._png("white")
 
     def size(self):
         """The PNG's size in pixels (Agg truncates the figure's size to whole pixels)."""
         return [int(v) for v in self.fig.bbox.size]
 
-    def box(self, ax):
-        """The panel's pixel box [left, top, width, height], from the PNG's top left (Agg
-        flips y against its whole-pixel height)."""
+    def panel_boxes(self):
+        """Each panel's pixel box [left, top, width, height] from the PNG's top left, limits
+        and scales."""
         height = self.size()[1]
-        x0, y0, x1, y1 = ax.get_window_extent().extents
-        return [float(x0), float(height - y1), float(x1 - x0), float(y1 - y0)]
+        boxes = {}
+        for name, ax in self.panels.items():
+            x0, y0, x1, y1 = ax.get_window_extent().extents
+            boxes[name] = {"box": [float(x0), float(height - y1), float(x1 - x0),
+                                   float(y1 - y0)],
+                           "xlim": [float(v) for v in ax.get_xlim()],
+                           "ylim": [float(v) for v in ax.get_ylim()],
+                           "xscale": ax.get_xscale(), "yscale": ax.get_yscale()}
+        return boxes
 
-    def spec(self):
-        panels = {name: {"box": self.box(ax), "xlim": [float(v) for v in ax.get_xlim()],
-                         "ylim": [float(v) for v in ax.get_ylim()], "xscale": ax.get_xscale(),
-                         "yscale": ax.get_yscale(), "xlabel": ax.get_xlabel(),
-                         "ylabel": ax.get_ylabel(), "title": ax.get_title()}
-                  for name, ax in self.panels.items()}
-        artists = {name: _style(artist) for name, artist in self.artists.items()}
-        for name, message in self.messages.items():
-            artists[name]["text"] = message
-        return {"kind": self.kind, "size": self.size(), "panels": panels, "artists": artists,
-                "description": self.description}
+    def drawn(self, key):
+        """The background message for ``key``: both themes' PNGs and the panels' geometry."""
+        return {"key": key, "light": self.background("light"), "dark": self.background("dark"),
+                "size": self.size(), "panels": self.panel_boxes()}
 
-
-def _style(artist):
-    """What the browser needs to draw an artist as matplotlib does."""
-    if isinstance(artist, LineCollection):
-        return {"color": to_hex(artist.get_colors()[0]), "lw": float(artist.get_linewidths()[0])}
-    if isinstance(artist, matplotlib.text.Text):
-        x, y = artist.get_position()
-        return {"color": to_hex(artist.get_color()), "fontsize": float(artist.get_fontsize()),
-                "weight": str(artist.get_fontweight()), "ha": artist.get_ha(),
-                "x": float(x), "y": float(y)}
-    color, mec = to_hex(artist.get_color()), to_hex(artist.get_markeredgecolor())
-    marker = artist.get_marker()
-    return {"color": color, "lw": float(artist.get_linewidth()),
-            "ms": float(artist.get_markersize()), "marker": None if marker == "None" else marker,
-            "mec": None if mec == color else mec, "mew": float(artist.get_markeredgewidth())}
+    def styles(self):
+        return {name: describe(artist) for name, artist in self.artists.items()}
 
 
-def _new_figure(width, height):
-    with matplotlib.rc_context(ui.STYLE):
-        return Figure(figsize=(width, height), dpi=ui.STYLE["figure.dpi"], layout="constrained")
-
-
-def _data_axes(ax, x, y, scale):
-    """The data as points, with fixed limits so that the axes can be drawn once."""
-    ax.plot(x, y, "o", color=ui.COLORS["data"], label="data", zorder=3)
+def _data_axes(ax, x, y, scale, n):
+    """The data (a sample of it) as points, with fixed limits, so the axes are drawn once."""
+    ax.plot(x, y, "o", color=ui.COLORS["data"], label="data", zorder=3,
+            ms=ui.STYLE["lines.markersize"] if n <= SAMPLE_POINTS else 3)
     pad_x, pad_y = 0.08 * np.ptp(x) or 1.0, 0.35 * np.ptp(y) or 1.0
     ax.set(xlim=(x.min() - pad_x, x.max() + pad_x), ylim=(y.min() - pad_y, y.max() + pad_y),
            xlabel=f"x = °C / {scale:g}" if scale else "x", ylabel="°F")
+    note = _sample_note(n)
+    if note:
+        ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=10)
 
 
 def _lr_axis(ax, lo, hi, threshold):
@@ -227,164 +380,241 @@ def _crosses(ax, w, b):
     return bool(ends.max() >= low and ends.min() <= high)
 
 
-def _celsius_template(scale):
-    """The readout's part about w and b; its fields are filled per frame."""
-    if scale is None:
-        return "w = {w:.4g}, b = {b:.4g}"
-    return ("w = {w:.4g} (that is {wc:.4f} °F per °C), b = {b:.3f} °F; "
-            "100 °C → {f100:.2f} °F")
-
-
-def _celsius_arrays(ws, bs, scale):
-    if scale is None:
-        return {}
-    return {"wc": ws / scale, "f100": ws * (100.0 / scale) + bs}  # forward at 100 °C, per frame
-
-
-def _fill(template, values):
-    return template.format(**values)
-
-
-def _escape(text):
-    """Text with no fields, made safe for str.format (and for the browser's fill)."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-def _bytes(array):
-    return np.ascontiguousarray(array, dtype="<f8").tobytes()
-
-
 # ---------------------------------------------------------------------------------------------
-# The widget that draws a view in the browser, and the explorer around it
+# The live view (an anywidget) and the explorer around it
 # ---------------------------------------------------------------------------------------------
 
-_Plot = None
+
+class LiveView(anywidget.AnyWidget):
+    """The live view: the readout and a canvas drawn over a PNG of the figure's static part.
+
+    Synced: ``kind``, ``settings`` (what never changes: artists' descriptions, texts, play
+    speed), ``background`` (the last PNGs drawn, with their panels' geometry), ``backgrounds``
+    (PNGs given up front: a page without a kernel), ``readout`` (written by the browser), and
+    ``self_id`` (so the page can tell a live view from one restored from a saved notebook).
+    """
+
+    _esm = _ESM
+    _css = _CSS
+    kind = traitlets.Unicode("").tag(sync=True)
+    settings = traitlets.Dict().tag(sync=True)
+    background = traitlets.Dict().tag(sync=True)
+    backgrounds = traitlets.Dict().tag(sync=True)
+    readout = traitlets.Unicode("").tag(sync=True)
+    self_id = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, draw, **kwargs):
+        super().__init__(**kwargs)
+        self._draw = draw  # key -> background message; None once closed
+        self.self_id = self.model_id
+        self.on_msg(self._answer)
+
+    def _answer(self, _view, content, _buffers):
+        """The browser asks for a background it has not got (``{"want": key}``); the reply is
+        tagged with the key, so it can never stand for another state."""
+        key = content.get("want") if isinstance(content, dict) else None
+        if isinstance(key, str) and self._draw is not None:
+            self.background = self._draw(key)
 
 
-def _plot_class():
-    """The anywidget class, defined on first use (anywidget is imported only then)."""
-    global _Plot
-    if _Plot is None:
-        _need_widgets()
+class TrainingView(LiveView):
+    """The training explorer's view. Browser-owned, linked to the controls: ``lr_index``,
+    ``epochs``, ``frame`` (the epoch shown), ``frame_max``, ``playing``; ``play_label``,
+    ``play_icon`` drive the Play button. ``runs``: every lr's run, sent once."""
 
-        class Plot(anywidget.AnyWidget):
-            """The live view: a PNG of the static part, a canvas with the moving part."""
-
-            _esm = _ESM
-            _css = _CSS
-            background = traitlets.Bytes(b"").tag(sync=True)
-            spec = traitlets.Dict().tag(sync=True)
-            data = traitlets.Dict().tag(sync=True)
-            controls = traitlets.Dict().tag(sync=True, **widgets.widget_serialization)
-
-        _Plot = Plot
-    return _Plot
+    lr_index = traitlets.Int(0).tag(sync=True)
+    epochs = traitlets.Int(1).tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    frame_max = traitlets.Int(0).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    play_label = traitlets.Unicode("Play").tag(sync=True)
+    play_icon = traitlets.Unicode("play").tag(sync=True)
+    runs = traitlets.Dict().tag(sync=True)
 
 
-class _Readout:
-    """``ex.readout.value``: the readout's HTML for the state the kernel knows."""
+class StepView(LiveView):
+    """The step explorer's view: ``lr_index``, ``steps``, ``steps_max`` (browser-owned, linked
+    to the controls); ``runs``: every lr's steps, sent once."""
 
-    def __init__(self, explorer):
-        self._explorer = weakref.ref(explorer)
+    lr_index = traitlets.Int(0).tag(sync=True)
+    steps = traitlets.Int(0).tag(sync=True)
+    steps_max = traitlets.Int(0).tag(sync=True)
+    runs = traitlets.Dict().tag(sync=True)
+
+
+class HandFitView(LiveView):
+    """The hand-fit explorer's view: ``w``, ``b`` (linked to the sliders); ``data``: the data
+    sample, the loss bowl's five numbers and gradient descent's loss, sent once."""
+
+    w = traitlets.Float(0.0).tag(sync=True)
+    b = traitlets.Float(0.0).tag(sync=True)
+    data = traitlets.Dict().tag(sync=True)
+
+
+class FiniteFloatSlider(widgets.FloatSlider):
+    """A FloatSlider that refuses NaN and infinities (a plain one would take NaN)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        if not math.isfinite(proposal["value"]):
+            raise traitlets.TraitError(f"{self.description} must be finite, "
+                                       f"got {proposal['value']}")
+        return super()._validate_value(proposal)
+
+
+class Readout:
+    """``ex.readout.value``: the readout's HTML as the browser shows it ("" until a browser
+    has drawn the explorer)."""
+
+    def __init__(self, view):
+        self._view = view
 
     @property
     def value(self):
-        explorer = self._explorer()
-        return "" if explorer is None else explorer._readout_html()
+        return self._view.readout
 
     def __repr__(self):
         return f"Readout({self.value!r})"
 
 
-_LIVE = {}  # notebook cell id -> the explorer that cell made last: a re-run replaces it
+def _from_browser(widget):
+    """Is ``widget`` being set by the browser right now? ipywidgets holds its property lock
+    while the observers of a browser's change run: the browser has then already drawn the
+    consequences, and the kernel must not write them again (a late write would undo a newer
+    choice)."""
+    return bool(getattr(widget, "_property_lock", None))
 
 
-def _cell_id():
+def _running_loop():
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+_LIVE = {}  # notebook cell id -> (the execution that made them, the explorers it made)
+
+
+def _execution():
+    """(cell id, execute request id) of the cell running now, or None outside a notebook."""
     try:
         from IPython import get_ipython
 
         kernel = getattr(get_ipython(), "kernel", None)
         parent = kernel.get_parent("shell") if kernel is not None else None
-        return (parent or {}).get("metadata", {}).get("cellId")
     except Exception:  # noqa: BLE001 - no kernel, or one that does not say: nothing to replace
         return None
+    if not parent:
+        return None
+    cell = parent.get("metadata", {}).get("cellId")
+    return None if cell is None else (cell, parent.get("header", {}).get("msg_id"))
 
 
-def _finite_float_slider(**kwargs):
-    """A FloatSlider that refuses NaN and infinities (a plain one would take NaN)."""
-
-    class FiniteFloatSlider(widgets.FloatSlider):
-        @traitlets.validate("value")
-        def _validate_value(self, proposal):
-            if not math.isfinite(proposal["value"]):
-                raise traitlets.TraitError(f"{self.description} must be finite, "
-                                           f"got {proposal['value']}")
-            return super()._validate_value(proposal)
-
-    return FiniteFloatSlider(**kwargs)
-
-
-def _make_explorer(kind, rows, plot, view, **attributes):
-    """An explorer: a VBox of the control rows and the live plot, its parts as attributes."""
-    box = _explorer_class()([*rows, plot])
-    box.add_class("nc-explorer")
-    box.add_class(f"nc-{kind}-explorer")
-    box.plot, box._view = plot, view
-    box.readout = _Readout(box)
-    for name, value in attributes.items():
-        setattr(box, name, value)
-    cell = _cell_id()
-    if cell is not None:
-        previous = _LIVE.get(cell)
-        if previous is not None and previous() is not None:
-            previous().close()
-        _LIVE[cell] = weakref.ref(box)
-    return box
+def _claim_cell(explorer):
+    """Explorers live until their own cell runs again: a new run of the cell closes those the
+    previous run made; explorers made by one run all stay."""
+    where = _execution()
+    if where is None:
+        return
+    cell, run = where
+    previous = _LIVE.get(cell)
+    if previous is not None and previous[0] != run:
+        for ref in previous[1]:
+            old = ref()
+            if old is not None:
+                old.close()
+        previous = None
+    if previous is None:
+        previous = _LIVE[cell] = (run, [])
+    previous[1].append(weakref.ref(explorer))
 
 
-def _explorer_base():
-    _need_widgets()
+class Explorer(widgets.VBox):
+    """What every explorer shares: rows of controls over a live view, the static copy, the
+    picture in its output, closing. Subclasses set ``kind`` and the methods ``_draw_static``
+    (move the static copy's artists to the controls' state) and ``_sentence``."""
 
-    class Explorer(widgets.VBox):
-        """An explorer (see its function's docstring for its attributes)."""
+    kind = ""
 
-        def _readout_html(self):
-            values = self._values()
-            html = _fill(self._template, values)
-            if values.get("diverged"):
-                html += "<br>" + _fill(self._diverged_template, values)
-            return html
+    def __init__(self, rows, view, figure, links):
+        for row in rows:
+            row.add_class("nc-row")
+        super().__init__([*rows, view])
+        self.add_class("nc-explorer")
+        self.add_class(f"nc-{self.kind}-explorer")
+        self.view = self.plot = view
+        self.readout = Readout(view)
+        self._figure = figure
+        self._links = [widgets.jslink(*pair) for pair in links]
+        self._closed = False
+        _claim_cell(self)
 
-        @property
-        def history(self):
-            """The ``History`` of the run shown."""
-            return self._history()
+    def _check_open(self, _change=None):
+        if self._closed:
+            raise ExplorerClosedError(
+                "this explorer is closed (by close(), or because its cell ran again): run the "
+                "cell that makes it to get a new one")
 
-        @property
-        def figure(self):
-            """The view as a static matplotlib Figure: the static copy under the widget."""
-            if self._view is None:
-                raise ValueError("this explorer is closed")
-            self._show_static()
-            return self._view.fig
+    def _guard(self, controls):
+        """Every control says so when it is used after the explorer was closed."""
+        for control in controls:
+            names = ["index"] if isinstance(control, widgets.SelectionSlider) else ["value"]
+            if isinstance(control, widgets.Button):
+                control.on_click(self._check_open)
+            else:
+                control.observe(self._check_open, names)
 
-        def close(self):
-            """Close the explorer's widgets (controls, plot, their layouts and styles) and
-            free its figure."""
-            for child in [*_descendants(self), self]:
-                for part in (getattr(child, "layout", None), getattr(child, "style", None)):
-                    if isinstance(part, widgets.Widget):
-                        part.close()
-                if child is not self:
-                    child.close()
-            self._view = None
-            self._runs = []
-            super().close()
+    @property
+    def figure(self):
+        """The view as a static matplotlib Figure, at the controls' state."""
+        self._check_open()
+        with matplotlib.rc_context(ui.STYLE):
+            self._draw_static()
+        self._figure._theme("light")
+        return self._figure.fig
 
-    return Explorer
+    def picture(self):
+        """A PNG of the explorer's state: the static copy with its readout's numbers."""
+        self.figure  # noqa: B018 - moves the artists
+        return self._figure.picture()
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The live view, a picture of the state it starts in (for a page without the
+        widgets' state, such as GitHub) and a sentence."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        if not self._closed:
+            bundle["image/png"] = base64.b64encode(self.picture()).decode("ascii")
+        bundle["text/plain"] = self._sentence()
+        return bundle
 
-_Explorer = None
+    def __repr__(self):
+        return f"<{self._sentence()}>"
+
+    def view_backgrounds(self):
+        """Every background a control can reach, by key (for a page without a kernel; drawing
+        them all takes a few seconds)."""
+        self._check_open()
+        return {key: self.view._draw(key) for key in self._background_keys()}
+
+    def close(self):
+        """Close the explorer's widgets (controls, view, links, their layouts and styles) and
+        free its figure. Using it afterwards raises ExplorerClosedError."""
+        if self._closed:
+            return
+        self._closed = True
+        for link in self._links:
+            link.close()
+        for child in [*_descendants(self), self]:
+            for part in (getattr(child, "layout", None), getattr(child, "style", None)):
+                if isinstance(part, widgets.Widget):
+                    part.close()
+            if child is not self:
+                child.close()
+        self.view._draw = None
+        self._figure = None
+        super().close()
 
 
 def _descendants(box):
@@ -394,11 +624,15 @@ def _descendants(box):
         yield child
 
 
-def _explorer_class():
-    global _Explorer
-    if _Explorer is None:
-        _Explorer = _explorer_base()
-    return _Explorer
+def _lr_slider(options, lr):
+    return widgets.SelectionSlider(options=options, value=lr, description="lr",
+                                   continuous_update=True,
+                                   layout={"width": "auto", "flex": "1 1 320px",
+                                           "max_width": "460px"})
+
+
+def _celsius_settings(scale):
+    return {"scale": scale}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +640,164 @@ def _explorer_class():
 # ---------------------------------------------------------------------------------------------
 
 
-@ui._styled
+class TrainingExplorer(Explorer):
+    """See ``training_explorer``."""
+
+    kind = "training"
+
+    def __init__(self, x, y, lr, epochs, w, b, reduction, scale):
+        self._x, self._y, self._w0, self._b0, self._reduction = x, y, w, b, reduction
+        self.threshold = lr_threshold(x, reduction)
+        options = _lr_options(lr)
+        most = max(1000, epochs)
+        self._fulls, runs = _runs(x, y, [v for _label, v in options], most, w, b, reduction)
+        figure = self._make_figure(x, y, scale, [v for _label, v in options])
+        self.lr = _lr_slider(options, lr)
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=most, description="epochs",
+                                        layout={"width": "auto", "flex": "1 1 320px",
+                                                "max_width": "460px"})
+        self.play = widgets.ToggleButton(value=False, description="Play", icon="play",
+                                         tooltip="replay the training, epoch by epoch")
+        self.play.add_class("nc-play")
+        shown = self._last_epoch(self.lr.index, epochs)
+        self.frame = widgets.IntSlider(value=shown, min=0, max=shown, description="epoch shown",
+                                       style={"description_width": "initial"},
+                                       layout={"width": "auto", "flex": "1 1 300px",
+                                               "max_width": "420px"})
+        view = TrainingView(
+            self._background, kind="training", runs=runs, lr_index=self.lr.index,
+            epochs=epochs, frame=shown, frame_max=shown,
+            background=self._background(self._width_key(epochs)),
+            settings={"artists": figure.styles(), "texts": self._texts,
+                      "widths": list(EPOCH_WIDTHS), "width_step": 1000, "scale": scale,
+                      "threshold": self.threshold,
+                      "play": {"seconds": PLAY_SECONDS, "min_speed": PLAY_MIN_SPEED},
+                      "description": "Loss per epoch on a log scale, the learning rate against "
+                      "the divergence threshold, and the neuron's line over the data at the "
+                      "epoch shown.", "bad": _BAD_HTML})
+        links = [((self.lr, "index"), (view, "lr_index")), ((self.epochs, "value"),
+                                                             (view, "epochs")),
+                 ((self.frame, "value"), (view, "frame")), ((self.frame, "max"),
+                                                            (view, "frame_max")),
+                 ((self.play, "value"), (view, "playing")),
+                 ((view, "play_label"), (self.play, "description")),
+                 ((view, "play_icon"), (self.play, "icon"))]
+        super().__init__([widgets.HBox([self.lr, self.epochs]),
+                          widgets.HBox([self.play, self.frame])], view, figure, links)
+        self._guard([self.lr, self.epochs, self.play, self.frame])
+        self.lr.observe(self._new_run, "index")
+        self.epochs.observe(self._new_run, "value")
+        self.play.observe(self._on_play, "value")
+
+    def _make_figure(self, x, y, scale, lrs):
+        figure = _Figure(10.0, 3.8)
+        grid = figure.fig.add_gridspec(2, 2, height_ratios=[6, 1])
+        fig = figure.fig
+        ax_loss, ax_lr, ax_fit = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]),
+                                  fig.add_subplot(grid[:, 1]))
+        with matplotlib.rc_context(ui.STYLE):
+            start = _positive_start(self._fulls[0].losses[0], y)
+            ax_loss.set(yscale="log", ylim=(start * 1e-15, start * nc.EXPLODED * 30),
+                        xlim=(0, EPOCH_WIDTHS[0]), xlabel="epoch", ylabel="loss (MSE)",
+                        title="loss per epoch")
+            ax_loss.yaxis.set_minor_locator(NullLocator())
+            _lr_axis(ax_lr, lrs[0] / 1.5, lrs[-1] * 1.5, self.threshold)
+            xs, ys = _sample(x, y)
+            _data_axes(ax_fit, xs, ys, scale, len(x))
+            ax_fit.set_title("the neuron's line at the epoch shown")
+            colors = ui.COLORS
+            figure.add("curve", ax_loss.plot([], [], color=colors["model"])[0])
+            figure.add("dot", ax_loss.plot([], [], "o", color=colors["model"])[0])
+            figure.add("warning", ax_loss.text(0.5, 0.5, "", transform=ax_loss.transAxes,
+                                               ha="center", color=colors["bad"], fontsize=15,
+                                               weight="bold"))
+            figure.add("lr_mark", ax_lr.plot([], [], "v", color="k", ms=11, clip_on=False)[0])
+            figure.add("line", ax_fit.plot([], [], color=colors["model"], label="neuron")[0])
+            figure.add("off_chart", ax_fit.text(0.5, 0.08, "", transform=ax_fit.transAxes,
+                                                ha="center", color=colors["bad"],
+                                                fontsize=12))
+        figure.panels = {"loss": ax_loss, "lr": ax_lr, "fit": ax_fit}
+        self._texts = {"warning": "diverged", "off_chart": "the line has left the chart"}
+        self._cache = {}
+        self._figure_ref = figure
+        return figure
+
+    def _background_keys(self):
+        return list(dict.fromkeys(self._width_key(e) for e in
+                                  (*EPOCH_WIDTHS, *range(1000, self.epochs.max + 1000, 1000))
+                                  if e <= self.epochs.max))
+
+    @staticmethod
+    def _width_key(epochs):
+        """The loss axis's width for ``epochs``: one of EPOCH_WIDTHS, else whole thousands
+        (so that a page without a kernel can hold every background)."""
+        width = next((e for e in EPOCH_WIDTHS if e >= epochs), None)
+        return str(width if width is not None else -(-epochs // 1000) * 1000)
+
+    def _background(self, key):
+        """The static part with the loss axis ``key`` epochs wide, both themes (cached)."""
+        if key not in self._cache:
+            width = int(key)
+            if not 1 <= width <= EPOCHS_MAX:
+                raise ValueError(f"no background {key!r}")
+            self._figure_ref.panels["loss"].set_xlim(0, width)
+            self._cache[key] = self._figure_ref.drawn(key)
+        return self._cache[key]
+
+    def _last_epoch(self, index, epochs):
+        return min(epochs, self._fulls[index].epochs)
+
+    @property
+    def history(self):
+        """The ``History`` of the run shown: ``epochs`` asked at ``lr``."""
+        self._check_open()
+        return nf.train_fast(self._x, self._y, lr=self.lr.value, epochs=self.epochs.value,
+                             w=self._w0, b=self._b0, reduction=self._reduction)
+
+    def _new_run(self, _change):
+        """Python moved lr or epochs: show the new run's end. (The browser does the same for
+        its own moves, so the kernel leaves those alone.)"""
+        self._check_open()
+        if _from_browser(self.lr) or _from_browser(self.epochs):
+            return
+        last = self._last_epoch(self.lr.index, self.epochs.value)
+        self.play.value = False
+        with self.frame.hold_sync():
+            self.frame.max = last
+            self.frame.value = last
+
+    def _on_play(self, change):
+        self._check_open()
+        if change["new"] and not _from_browser(self.play) and _running_loop() is None:
+            self.frame.value = self.frame.max  # plain Python, no browser to animate: the end
+            self.play.value = False
+
+    def _draw_static(self):
+        f, k = self._fulls[self.lr.index], min(self.frame.value, self.frame.max)
+        k = min(k, f.epochs)
+        a = self._figure.artists
+        a["curve"].set_data(np.arange(k + 1), f.losses[:k + 1])
+        a["dot"].set_data([k], [f.losses[k]])
+        asked = self.epochs.value
+        diverged = self.history.diverged
+        a["warning"].set_text("diverged" if diverged and k == min(asked, f.epochs) else "")
+        a["lr_mark"].set_data([f.lr], [0.5])
+        ax_fit, ax_loss = self._figure.panels["fit"], self._figure.panels["loss"]
+        ax_loss.set_xlim(0, int(self._width_key(asked)))
+        span = np.array(ax_fit.get_xlim())
+        a["line"].set_data(span, f.ws[k] * span + f.bs[k])
+        a["off_chart"].set_text("" if _crosses(ax_fit, f.ws[k], f.bs[k])
+                                else "the line has left the chart")
+
+    def _sentence(self):
+        if self._closed:
+            return "A closed training explorer."
+        h, k = self.history, min(self.frame.value, self.frame.max)
+        return (f"Training explorer at lr = {self.lr.value:g}, {self.epochs.value} epochs "
+                f"asked, epoch {k} of {h.epochs} shown (loss {h.losses[min(k, h.epochs)]:.4g}"
+                f"{', diverged' if h.diverged else ''}). Run this cell to use its controls.")
+
+
 def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", scale=SCALE):
     """Train with a learning-rate slider and an epochs slider, and Play to watch it learn.
 
@@ -423,146 +814,17 @@ def training_explorer(x, y, lr=0.5, epochs=200, w=1.0, b=0.0, reduction="mean", 
     * ``frame``: an IntSlider, the epoch shown (0 to ``history.epochs``);
     * ``history``: the ``History`` of the run shown (``history.epochs`` = updates made);
     * ``threshold``: the divergence threshold, ``nc.lr_threshold(x)``;
-    * ``readout``: ``readout.value`` is the readout's HTML at the epoch shown;
+    * ``readout``: ``readout.value`` is the readout's HTML as the browser shows it;
     * ``figure``: the view as a matplotlib Figure (the static copy);
-    * ``plot``: the live view (an anywidget); ``close()`` closes it all.
+    * ``view`` (also ``plot``): the live view (an anywidget); ``close()`` closes it all.
     """
-    _need_widgets()
     x, y = _data(x, y)
     lr, scale = _lr(lr), _scale(scale)
     epochs = nv.as_count("epochs", epochs, 1, EPOCHS_MAX)
-    w, b = nv.as_number("w", w), nv.as_number("b", b)
+    w, b = _number("w", w), _number("b", b)
     nv.per_sample_factor(reduction, len(x))
-    threshold = lr_threshold(x, reduction)
-    options = _lr_options(lr)
-    start = mse(forward(x, w, b), y)
-
-    fig = _new_figure(10.0, 4.2)
-    grid = fig.add_gridspec(2, 2, height_ratios=[6, 1])
-    ax_loss, ax_lr, ax_fit = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]),
-                              fig.add_subplot(grid[:, 1]))
-    ax_loss.set(yscale="log", ylim=(start * 1e-15, start * nc.EXPLODED * 30), xlabel="epoch",
-                ylabel="loss (MSE)", title="loss per epoch")
-    ax_loss.yaxis.set_minor_locator(NullLocator())
-    _lr_axis(ax_lr, options[0][1] / 1.5, options[-1][1] * 1.5, threshold)
-    _data_axes(ax_fit, x, y, scale)
-    ax_fit.set_title("the neuron's line at the epoch shown")
-    colors = ui.COLORS
-    artists = {
-        "curve": ax_loss.plot([], [], color=colors["model"])[0],
-        "dot": ax_loss.plot([], [], "o", color=colors["model"])[0],
-        "warning": ax_loss.text(0.5, 0.5, "", transform=ax_loss.transAxes, ha="center",
-                                color=colors["bad"], fontsize=15, weight="bold"),
-        "lr_mark": ax_lr.plot([], [], "v", color="k", ms=11, clip_on=False)[0],
-        "line": ax_fit.plot([], [], color=colors["model"], label="neuron")[0],
-        "off_chart": ax_fit.text(0.5, 0.08, "", transform=ax_fit.transAxes, ha="center",
-                                 color=colors["bad"], fontsize=12),
-    }
-    view = _View("training", fig, {"loss": ax_loss, "lr": ax_lr, "fit": ax_fit}, artists,
-                 {"warning": "diverged", "off_chart": "the line has left the chart"},
-                 "Loss per epoch on a log scale, the learning rate against the divergence "
-                 "threshold, and the neuron's line over the data at the epoch shown.")
-
-    lr_slider = widgets.SelectionSlider(options=options, value=lr, description="lr",
-                                        continuous_update=True, layout={"width": "460px"})
-    epochs_slider = widgets.IntSlider(value=epochs, min=1, max=max(1000, epochs),
-                                      description="epochs", layout={"width": "460px"})
-    play = widgets.ToggleButton(value=False, description="Play", icon="play",
-                                tooltip="replay the training, epoch by epoch")
-    play.add_class("nc-play")
-    frame = widgets.IntSlider(value=epochs, min=0, max=epochs, description="epoch shown",
-                              style={"description_width": "initial"}, layout={"width": "380px"})
-    plot = _plot_class()(controls={"frame": frame, "play": play, "lr": lr_slider})
-    ex = _make_explorer("training", [widgets.HBox([lr_slider, epochs_slider]),
-                                     widgets.HBox([play, frame])], plot, view,
-                        lr=lr_slider, epochs=epochs_slider, play=play, frame=frame,
-                        threshold=threshold)
-    ex._template = "epoch {k} of {K}: loss = {loss:.4g}; " + _celsius_template(scale)
-    backgrounds = {}  # loss-axis width -> PNG, drawn once each
-
-    def width(asked):
-        return next((e for e in EPOCH_WIDTHS if e >= asked), asked)
-
-    def values(k=None):
-        h = ex._h
-        k = min(frame.value if k is None else k, h.epochs)
-        out = {"k": k, "K": h.epochs, "loss": h.losses[k], "w": h.ws[k], "b": h.bs[k],
-               "diverged": h.diverged}
-        out.update({name: arr[k] for name, arr in _celsius_arrays(h.ws, h.bs, scale).items()})
-        return out
-
-    def show_static():
-        h = ex._h
-        k = min(frame.value, h.epochs)
-        artists["curve"].set_data(np.arange(k + 1), h.losses[:k + 1])
-        artists["dot"].set_data([k], [h.losses[k]])
-        artists["warning"].set_text("diverged" if h.diverged and k == h.epochs else "")
-        artists["lr_mark"].set_data([h.lr], [0.5])
-        span = np.array(ax_fit.get_xlim())
-        artists["line"].set_data(span, h.ws[k] * span + h.bs[k])
-        crossing = _crosses(ax_fit, h.ws[k], h.bs[k])
-        artists["off_chart"].set_text("" if crossing else "the line has left the chart")
-
-    def diverged_text(h, asked):
-        stopped = (f"training stopped after {h.epochs} of the {asked} epochs asked"
-                   if h.epochs < asked else f"after all {asked} epochs")
-        return (f"<b style='color:{_BAD_HTML}'>⚠ lr = {h.lr:g} diverged</b>: every step "
-                f"overshoots and the loss grows ({stopped}). Gradient descent is stable only "
-                f"below lr = {threshold:.3g}, the divergence threshold.")
-
-    def retrain(_=None):
-        """A new number of epochs: train at every learning rate the slider offers, and send
-        all the runs, so that moving lr is drawn in the browser without asking the kernel."""
-        asked = epochs_slider.value
-        ex._runs = [train(x, y, lr=v, epochs=asked, w=w, b=b, reduction=reduction)
-                    for _label, v in lr_slider.options]
-        right = width(asked)
-        with plot.hold_sync():
-            if ax_loss.get_xlim()[1] != right or not plot.background:
-                ax_loss.set_xlim(0, right)
-                if right not in backgrounds:
-                    backgrounds[right] = view.png()
-                plot.background = backgrounds[right]
-                plot.spec = {**view.spec(), "frame_control": "frame", "template": ex._template,
-                             "scale": scale,
-                             "play": {"seconds": PLAY_SECONDS, "min_speed": PLAY_MIN_SPEED}}
-            plot.data = {"runs": [
-                {"arrays": {"w": _bytes(h.ws), "b": _bytes(h.bs), "loss": _bytes(h.losses)},
-                 "vars": {"diverged": h.diverged, "lr": h.lr},
-                 "diverged_template": _escape(diverged_text(h, asked))} for h in ex._runs]}
-        select()
-
-    def select(_=None):
-        """The run of the lr shown (the browser has switched to it already)."""
-        h = ex._runs[lr_slider.index]
-        ex._h = h
-        ex._diverged_template = _escape(diverged_text(h, epochs_slider.value))
-        play.value = False  # a new run: stop replaying the old one
-        with frame.hold_sync():
-            frame.max = h.epochs
-            frame.value = h.epochs
-
-    def toggle(change):
-        play.description, play.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
-        if change["new"] and _running_loop() is None:  # plain Python: no browser to animate
-            frame.value = frame.max
-            play.value = False
-
-    ex._values, ex._show_static, ex._history = values, show_static, lambda: ex._h
-    lr_slider.observe(select, "value")
-    epochs_slider.observe(retrain, "value")
-    play.observe(toggle, "value")
-    retrain()
-    return ex
-
-
-def _running_loop():
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+    with np.errstate(all="ignore"):
+        return TrainingExplorer(x, y, lr, epochs, w, b, reduction, scale)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,11 +839,96 @@ def _grid_slider(name, value, centre, reach):
     high = math.ceil(max(centre + reach, value) / step) * step
     if value != low + round((value - low) / step) * step:  # off the grid: shift it onto value
         low = value - math.ceil((value - low) / step) * step
-    return _finite_float_slider(value=value, min=low, max=high, step=step, description=name,
-                                readout_format=".1f", layout={"width": "460px"})
+    return FiniteFloatSlider(value=value, min=low, max=high, step=step, description=name,
+                             readout_format=".1f",
+                             layout={"width": "auto", "flex": "1 1 320px",
+                                     "max_width": "460px"})
 
 
-@ui._styled
+class HandFitExplorer(Explorer):
+    """See ``hand_fit_explorer``."""
+
+    kind = "hand-fit"
+
+    def __init__(self, x, y, w, b, scale, gd_epochs):
+        w_opt, b_opt = closed_form(x, y)
+        reach_w, reach_b = max(abs(w_opt), 1.0), max(abs(b_opt), np.ptp(y) / 2, 1.0)
+        self.gd_history = nf.train_fast(x, y, lr=lr_threshold(x) / 2, epochs=gd_epochs)
+        self._bowl = nf.bowl(x, y, nf.moments(x, y))
+        self._x, self._y = _sample(x, y)
+        figure = self._make_figure(x, y, scale, gd_epochs, (w_opt, b_opt, reach_w, reach_b))
+        self.w = _grid_slider("w", w, w_opt, reach_w)
+        self.b = _grid_slider("b", b, b_opt, reach_b)
+        gd_loss = float(self.gd_history.losses[-1])
+        view = HandFitView(
+            lambda key: self._main, kind="hand_fit", w=w, b=b, background=self._main,
+            data={"x": _bytes(self._x), "y": _bytes(self._y), "bowl": list(self._bowl),
+                  "gd_loss": gd_loss, "gd_epochs": gd_epochs, "n": len(x),
+                  "note": _sample_note(len(x))},
+            settings={"artists": figure.styles(),
+                      "texts": {"off_chart": "the line has left the chart"}, "scale": scale,
+                      "description": "Your line and its errors over the data, and your guess "
+                      "on the loss surface next to the path of gradient descent.",
+                      "bad": _BAD_HTML})
+        links = [((self.w, "value"), (view, "w")), ((self.b, "value"), (view, "b"))]
+        super().__init__([widgets.HBox([self.w, self.b])], view, figure, links)
+        self._guard([self.w, self.b])
+
+    def _make_figure(self, x, y, scale, gd_epochs, reach):
+        w_opt, b_opt, reach_w, reach_b = reach
+        figure = _Figure(10.0, 3.8)
+        ax_fit, ax_surface = figure.fig.subplots(1, 2)
+        with matplotlib.rc_context(ui.STYLE):
+            _data_axes(ax_fit, self._x, self._y, scale, len(x))
+            ax_fit.set_title("your line and its errors")
+            ui.plot_loss_surface(x, y, ax=ax_surface, path=self.gd_history, arrows=False,
+                                 w_lim=(w_opt - reach_w, w_opt + reach_w),
+                                 b_lim=(b_opt - reach_b, b_opt + reach_b))
+            ax_surface.set_title(f"your guess and {gd_epochs} epochs of gradient descent",
+                                 fontsize=11)
+            colors = ui.COLORS
+            figure.add("line", ax_fit.plot([], [], color=colors["model"])[0])
+            figure.add("errors", ax_fit.add_collection(
+                LineCollection([], colors=colors["bad"], linewidths=1.5)))
+            figure.add("off_chart", ax_fit.text(0.5, 0.08, "", transform=ax_fit.transAxes,
+                                                ha="center", color=colors["bad"],
+                                                fontsize=12))
+            figure.add("guess", ax_surface.plot([], [], "o", color=colors["model"], ms=11,
+                                                mec="k")[0])
+        figure.panels = {"fit": ax_fit, "surface": ax_surface}
+        self._main = figure.drawn("main")
+        return figure
+
+    def _background_keys(self):
+        return ["main"]
+
+    @property
+    def loss(self):
+        """The MSE of the sliders' line over all the data (from the loss bowl, as the browser
+        computes it)."""
+        self._check_open()
+        return float(nf.bowl_losses(self._bowl, self.w.value, self.b.value))
+
+    def _draw_static(self):
+        w, b = self.w.value, self.b.value
+        a, ax_fit = self._figure.artists, self._figure.panels["fit"]
+        span = np.array(ax_fit.get_xlim())
+        a["line"].set_data(span, w * span + b)
+        y_hat = w * self._x + b
+        a["errors"].set_segments([[(xi, yi), (xi, fi)]
+                                  for xi, yi, fi in zip(self._x, self._y, y_hat, strict=True)])
+        a["off_chart"].set_text("" if _crosses(ax_fit, w, b) else "the line has left the chart")
+        a["guess"].set_data([w], [b])
+
+    def _sentence(self):
+        if self._closed:
+            return "A closed hand-fit explorer."
+        gd = float(self.gd_history.losses[-1])
+        return (f"Hand-fit explorer at w = {self.w.value:g}, b = {self.b.value:g}: loss "
+                f"{self.loss:.2f}, gradient descent after {self.gd_history.epochs} epochs "
+                f"{gd:.2f}. Run this cell to use its sliders.")
+
+
 def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
     """Sliders for ``w`` and ``b``: fit the line by hand and try to beat gradient descent.
 
@@ -595,84 +942,15 @@ def hand_fit_explorer(x, y, w=100.0, b=0.0, scale=SCALE, gd_epochs=50):
       ``b`` exactly and hold 180 and 32, the true rule, for the course's data);
     * ``loss``: the MSE of the current guess;
     * ``gd_history``: the ``History`` of the gradient descent it is compared with;
-    * ``readout``: ``readout.value`` is the readout's HTML;
+    * ``readout``: ``readout.value`` is the readout's HTML as the browser shows it;
     * ``figure``: the view as a matplotlib Figure (the static copy);
-    * ``plot``: the live view (an anywidget); ``close()`` closes it all.
+    * ``view`` (also ``plot``): the live view (an anywidget); ``close()`` closes it all.
     """
-    _need_widgets()
     x, y = _data(x, y)
-    w, b, scale = nv.as_number("w", w), nv.as_number("b", b), _scale(scale)
+    w, b, scale = _number("w", w), _number("b", b), _scale(scale)
     gd_epochs = nv.as_count("gd_epochs", gd_epochs, 1, EPOCHS_MAX)
-    w_opt, b_opt = closed_form(x, y)
-    reach_w, reach_b = max(abs(w_opt), 1.0), max(abs(b_opt), np.ptp(y) / 2, 1.0)
-    gd = train(x, y, lr=lr_threshold(x) / 2, epochs=gd_epochs)
-    gd_loss = float(gd.losses[-1])
-
-    fig = _new_figure(10.0, 4.0)
-    ax_fit, ax_surface = fig.subplots(1, 2)
-    _data_axes(ax_fit, x, y, scale)
-    ax_fit.set_title("your line and its errors")
-    with matplotlib.rc_context(ui.STYLE):
-        ui.plot_loss_surface(x, y, ax=ax_surface, path=gd, arrows=False,
-                             w_lim=(w_opt - reach_w, w_opt + reach_w),
-                             b_lim=(b_opt - reach_b, b_opt + reach_b))
-    ax_surface.set_title(f"your guess and {gd_epochs} epochs of gradient descent", fontsize=11)
-    colors = ui.COLORS
-    artists = {
-        "line": ax_fit.plot([], [], color=colors["model"])[0],
-        "errors": ax_fit.add_collection(LineCollection([], colors=colors["bad"],
-                                                       linewidths=1.5)),
-        "off_chart": ax_fit.text(0.5, 0.08, "", transform=ax_fit.transAxes, ha="center",
-                                 color=colors["bad"], fontsize=12),
-        "guess": ax_surface.plot([], [], "o", color=colors["model"], ms=11, mec="k")[0],
-    }
-    view = _View("hand_fit", fig, {"fit": ax_fit, "surface": ax_surface}, artists,
-                 {"off_chart": "the line has left the chart"},
-                 "Your line and its errors over the data, and your guess on the loss surface "
-                 "next to the path of gradient descent.")
-    w_slider = _grid_slider("w", w, w_opt, reach_w)
-    b_slider = _grid_slider("b", b, b_opt, reach_b)
-    plot = _plot_class()(background=view.png())
-    ex = _make_explorer("hand-fit", [widgets.HBox([w_slider, b_slider])], plot, view,
-                        w=w_slider, b=b_slider, gd_history=gd)
-    ex._template = ("your loss: <b>{loss:.2f}</b>; gradient descent after {gd_epochs} epochs: "
-                    "{gd_loss:.2f}; {verdict}<br>" + _celsius_template(scale))
-    ex._diverged_template = ""
-    plot.spec = {**view.spec(), "frame_control": None, "template": ex._template,
-                 "points": {"x": x.tolist(), "y": y.tolist()}}
-
-    def values(_k=None):
-        w_, b_ = w_slider.value, b_slider.value
-        loss = mse(forward(x, w_, b_), y)
-        verdict = ("🎉 you beat gradient descent!" if loss < gd_loss
-                   else "keep going: can you beat it?")
-        out = {"w": w_, "b": b_, "loss": loss, "gd_loss": gd_loss, "gd_epochs": gd_epochs,
-               "verdict": verdict}
-        out.update({n: float(a) for n, a in _celsius_arrays(np.float64(w_), b_, scale).items()})
-        return out
-
-    def show_static():
-        w_, b_ = w_slider.value, b_slider.value
-        span = np.array(ax_fit.get_xlim())
-        artists["line"].set_data(span, w_ * span + b_)
-        y_hat = forward(x, w_, b_)
-        artists["errors"].set_segments([[(xi, yi), (xi, fi)]
-                                        for xi, yi, fi in zip(x, y, y_hat, strict=True)])
-        artists["off_chart"].set_text("" if _crosses(ax_fit, w_, b_)
-                                      else "the line has left the chart")
-        artists["guess"].set_data([w_], [b_])
-
-    def update(_=None):
-        vals = values()
-        ex.loss = vals["loss"]
-        plot.data = {"arrays": {"y_hat": _bytes(forward(x, vals["w"], vals["b"]))},
-                     "vars": vals}
-
-    ex._values, ex._show_static = values, show_static
-    w_slider.observe(update, "value")
-    b_slider.observe(update, "value")
-    update()
-    return ex
+    with np.errstate(all="ignore"):
+        return HandFitExplorer(x, y, w, b, scale, gd_epochs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -702,7 +980,143 @@ def _step_limits(x, y, w, b, history):
     return (widen(lo_w, hi_w, ws, (hi_w - lo_w) / 4), widen(lo_b, hi_b, bs, (hi_b - lo_b) / 4))
 
 
-@ui._styled
+class StepExplorer(Explorer):
+    """See ``step_explorer``."""
+
+    kind = "step"
+
+    def __init__(self, x, y, lr, w, b, max_steps):
+        self._x, self._y, self._w0, self._b0 = x, y, w, b
+        self.threshold = lr_threshold(x)
+        options = _lr_options(lr)
+        lrs = [v for _label, v in options]
+        self._fulls, runs = _runs(x, y, lrs, max_steps, w, b, "mean")
+        moments = nf.moments(x, y)
+        gradients = [nf.moment_gradients(moments, h.ws, h.bs) for h in self._fulls]
+        runs["dw"] = [_bytes(g[0]) for g in gradients]
+        runs["db"] = [_bytes(g[1]) for g in gradients]
+        self._limits = [_step_limits(x, y, w, b, h) for h in self._fulls]
+        keys = list(dict.fromkeys(self._limits))
+        runs["background"] = [str(keys.index(limits)) for limits in self._limits]
+        self._keys, self._cache = keys, {}
+        figure = self._make_figure(x, y, max_steps)
+        self.lr = _lr_slider(options, lr)
+        index = self.lr.index
+        self.steps = widgets.IntSlider(value=0, min=0, max=self._fulls[index].epochs,
+                                       description="steps",
+                                       layout={"width": "auto", "flex": "1 1 260px",
+                                               "max_width": "360px"})
+        self.step_button = widgets.Button(description="Step", tooltip="take one more step")
+        self.reset_button = widgets.Button(description="Reset", tooltip="back to the start")
+        view = StepView(
+            self._background, kind="step", runs=runs, lr_index=index, steps=0,
+            steps_max=self.steps.max, background=self._background(runs["background"][index]),
+            settings={"artists": figure.styles(), "threshold": self.threshold,
+                      "max_steps": max_steps, "exploded": nc.EXPLODED,
+                      "description": "The steps taken so far as a path on the loss surface, "
+                      "and the loss after each step on a log scale.", "bad": _BAD_HTML})
+        links = [((self.lr, "index"), (view, "lr_index")), ((self.steps, "value"),
+                                                             (view, "steps")),
+                 ((self.steps, "max"), (view, "steps_max"))]
+        super().__init__([widgets.HBox([self.lr, self.steps]),
+                          widgets.HBox([self.step_button, self.reset_button])], view, figure,
+                         links)
+        self._guard([self.lr, self.steps, self.step_button, self.reset_button])
+        self.step_button.on_click(self._step)
+        self.reset_button.on_click(self._reset)
+        self.lr.observe(self._new_lr, "index")
+
+    def _make_figure(self, x, y, max_steps):
+        figure = _Figure(10.0, 3.8)
+        ax_surface, ax_loss = figure.fig.subplots(1, 2)
+        start = _positive_start(self._fulls[0].losses[0], y)
+        with matplotlib.rc_context(ui.STYLE):
+            ax_loss.set(yscale="log", xlim=(-0.5, max_steps + 0.5),
+                        ylim=(start * 1e-6, start * 1e4), xlabel="steps taken",
+                        ylabel="loss (MSE)", title="loss after each step")
+            ax_loss.yaxis.set_minor_locator(NullLocator())
+            colors = ui.COLORS
+            figure.add("path", Line2D([], [], marker=".", color=colors["path"], lw=1.5, ms=7,
+                                      zorder=6))
+            figure.add("here", Line2D([], [], marker="o", ls="None", color=colors["model"],
+                                      ms=11, mec="k", zorder=7))
+            figure.add("curve", ax_loss.plot([], [], "o-", color=colors["model"], ms=4)[0])
+        figure.panels = {"surface": ax_surface, "loss": ax_loss}
+        self._figure_ref = figure
+        self._surface_key = None
+        self._draw_surface("0")
+        return figure
+
+    def _draw_surface(self, key):
+        """The loss surface at the limits of ``key`` (the moving artists stay on it)."""
+        if key == self._surface_key:
+            return
+        ax = self._figure_ref.panels["surface"]
+        limits = self._keys[int(key)]
+        ax.clear()
+        with matplotlib.rc_context(ui.STYLE):
+            ui.plot_loss_surface(self._x, self._y, ax=ax, arrows=True, w_lim=limits[0],
+                                 b_lim=limits[1])
+        for name in ("path", "here"):
+            ax.add_line(self._figure_ref.artists[name])
+        self._surface_key = key
+
+    def _background_keys(self):
+        return [str(i) for i in range(len(self._keys))]
+
+    def _background(self, key):
+        if key not in self._cache:
+            if key not in {str(i) for i in range(len(self._keys))}:
+                raise ValueError(f"no background {key!r}")
+            self._draw_surface(key)
+            self._cache[key] = self._figure_ref.drawn(key)
+        return self._cache[key]
+
+    @property
+    def history(self):
+        """The ``History`` of the steps taken (``history.epochs == steps.value``)."""
+        self._check_open()
+        steps = min(self.steps.value, self._fulls[self.lr.index].epochs)
+        return nf.train_fast(self._x, self._y, lr=self.lr.value, epochs=steps, w=self._w0,
+                             b=self._b0)
+
+    def _new_lr(self, _change):
+        """Python moved lr: the steps slider ends where this lr's run stopped. (The browser
+        does the same for its own moves.)"""
+        self._check_open()
+        if _from_browser(self.lr):
+            return
+        with self.steps.hold_sync():
+            self.steps.max = self._fulls[self.lr.index].epochs
+            self.steps.value = min(self.steps.value, self.steps.max)
+
+    def _step(self, _button):
+        self._check_open()
+        self.steps.value = min(self.steps.value + 1, self.steps.max)
+
+    def _reset(self, _button):
+        self._check_open()
+        self.steps.value = 0
+
+    def _draw_static(self):
+        index = self.lr.index
+        f = self._fulls[index]
+        k = min(self.steps.value, f.epochs)
+        self._draw_surface(self.view.runs["background"][index])
+        a = self._figure.artists
+        a["path"].set_data(f.ws[:k + 1], f.bs[:k + 1])
+        a["here"].set_data(f.ws[k:k + 1], f.bs[k:k + 1])
+        a["curve"].set_data(np.arange(k + 1), f.losses[:k + 1])
+
+    def _sentence(self):
+        if self._closed:
+            return "A closed step explorer."
+        h = self.history
+        return (f"Step explorer at lr = {self.lr.value:g} after {h.epochs} steps: w = "
+                f"{h.w:.4g}, b = {h.b:.4g}, loss {h.losses[-1]:.4g}"
+                f"{' (diverging)' if h.diverged else ''}. Run this cell to use its controls.")
+
+
 def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     """Take gradient-descent steps one at a time and watch them on the loss surface.
 
@@ -718,113 +1132,51 @@ def step_explorer(x, y, lr=0.5, w=1.0, b=0.0, max_steps=40):
     * ``step_button``, ``reset_button``: Buttons;
     * ``history``: the ``History`` of the steps taken (``history.epochs == steps.value``);
     * ``threshold``: the divergence threshold, ``nc.lr_threshold(x)``;
-    * ``readout``: ``readout.value`` is the readout's HTML;
+    * ``readout``: ``readout.value`` is the readout's HTML as the browser shows it;
     * ``figure``: the view as a matplotlib Figure (the static copy);
-    * ``plot``: the live view (an anywidget); ``close()`` closes it all.
+    * ``view`` (also ``plot``): the live view (an anywidget); ``close()`` closes it all.
     """
-    _need_widgets()
     x, y = _data(x, y)
     lr = _lr(lr)
-    w, b = nv.as_number("w", w), nv.as_number("b", b)
+    w, b = _number("w", w), _number("b", b)
     max_steps = nv.as_count("max_steps", max_steps, 1, STEPS_MAX)
-    threshold = lr_threshold(x)
-    options = _lr_options(lr)
-    start = mse(forward(x, w, b), y)
+    with np.errstate(all="ignore"):
+        return StepExplorer(x, y, lr, w, b, max_steps)
 
-    fig = _new_figure(10.0, 4.2)
-    ax_surface, ax_loss = fig.subplots(1, 2)
-    ax_loss.set(yscale="log", xlim=(-0.5, max_steps + 0.5), ylim=(start * 1e-6, start * 1e4),
-                xlabel="steps taken", ylabel="loss (MSE)", title="loss after each step")
-    ax_loss.yaxis.set_minor_locator(NullLocator())
-    colors = ui.COLORS
-    artists = {
-        "path": ax_surface.plot([], [], ".-", color=colors["path"], lw=1.5, ms=7, zorder=6)[0],
-        "here": ax_surface.plot([], [], "o", color=colors["model"], ms=11, mec="k",
-                                zorder=7)[0],
-        "curve": ax_loss.plot([], [], "o-", color=colors["model"], ms=4)[0],
-    }
-    view = _View("step", fig, {"surface": ax_surface, "loss": ax_loss}, artists, {},
-                 "The steps taken so far as a path on the loss surface, and the loss after "
-                 "each step on a log scale.")
-    lr_slider = widgets.SelectionSlider(options=options, value=lr, description="lr",
-                                        continuous_update=True, layout={"width": "460px"})
-    steps = widgets.IntSlider(value=0, min=0, max=max_steps, description="steps",
-                              layout={"width": "360px"})
-    step_button = widgets.Button(description="Step", tooltip="take one more step")
-    reset_button = widgets.Button(description="Reset", tooltip="back to the start")
-    plot = _plot_class()(controls={"steps": steps})
-    ex = _make_explorer("step", [widgets.HBox([lr_slider, steps]),
-                                 widgets.HBox([step_button, reset_button])], plot, view,
-                        lr=lr_slider, steps=steps, step_button=step_button,
-                        reset_button=reset_button, threshold=threshold)
-    lr_html = "{lr_text}"
-    ex._template = ("after {k} step{s}: w = {w:.4g}, b = {b:.4g}, loss = {loss:.4g}<br>"
-                    f"next step: w ← {{w:.4g}} − {lr_html} × ({{dw:.4g}}),  "
-                    f"b ← {{b:.4g}} − {lr_html} × ({{db:.4g}})")
-    backgrounds = {}  # surface limits -> (PNG, spec)
-    moments = nf.moments(x, y)
 
-    def values(k=None):
-        run = ex._run
-        k = min(steps.value if k is None else k, len(run["loss"]) - 1)
-        out = {name: arr[k] for name, arr in run.items()}
-        out.update({"k": k, "s": "" if k == 1 else "s", "lr_text": f"{lr_slider.value:g}"})
-        return out
+# ---------------------------------------------------------------------------------------------
+# Saved notebooks: does every explorer cell show something without a kernel?
+# ---------------------------------------------------------------------------------------------
 
-    def show_static():
-        run, k = ex._run, min(steps.value, len(ex._run["loss"]) - 1)
-        artists["path"].set_data(run["w"][:k + 1], run["b"][:k + 1])
-        artists["here"].set_data(run["w"][k:k + 1], run["b"][k:k + 1])
-        artists["curve"].set_data(np.arange(k + 1), run["loss"][:k + 1])
+EXPLORER_CALL = ("training_explorer(", "hand_fit_explorer(", "step_explorer(")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
-    def relimit(full):
-        limits = _step_limits(x, y, w, b, full)
-        if limits not in backgrounds:
-            ax_surface.clear()
-            with matplotlib.rc_context(ui.STYLE):
-                ui.plot_loss_surface(x, y, ax=ax_surface, arrows=True, w_lim=limits[0],
-                                     b_lim=limits[1])
-            for name in ("path", "here"):
-                ax_surface.add_line(artists[name])
-            backgrounds[limits] = (view.png(), view.spec())
-        return backgrounds[limits]
 
-    def retrain(_=None):
-        lr_ = lr_slider.value
-        full = train(x, y, lr=lr_, epochs=max_steps, w=w, b=b)
-        dw, db = nf.moment_gradients(moments, full.ws, full.bs)
-        diverged = [train(x, y, lr=lr_, epochs=k, w=w, b=b).diverged
-                    for k in range(full.epochs + 1)]
-        ex._run = {"w": full.ws, "b": full.bs, "loss": full.losses, "dw": dw, "db": db,
-                   "diverged": np.array(diverged, dtype=float)}
-        ex._full = full
-        ex._diverged_template = _escape(
-            f"<b style='color:{_BAD_HTML}'>⚠ lr = {lr_:g} diverges</b>: every step overshoots "
-            "and the loss grows"
-            + (f" (the run was stopped after {full.epochs} steps, when the loss had grown "
-               f"{nc.EXPLODED:.0e}-fold)" if full.epochs < max_steps else "")
-            + f". Gradient descent is stable only below lr = {threshold:.3g}, the divergence "
-            "threshold.")
-        png, spec = relimit(full)
-        with plot.hold_sync():
-            if plot.background != png:
-                plot.background = png
-            plot.spec = {**spec, "frame_control": "steps", "template": ex._template}
-            with steps.hold_sync():
-                steps.max = full.epochs
-                steps.value = min(steps.value, full.epochs)
-            plot.data = {"arrays": {n: _bytes(a) for n, a in ex._run.items()},
-                         "vars": {"lr_text": f"{lr_:g}"},
-                         "diverged_template": ex._diverged_template}
+def saved_explorer_problems(notebook):
+    """What a notebook saved with outputs shows wrong for its explorers without a kernel.
 
-    def history():
-        return train(x, y, lr=lr_slider.value, epochs=min(steps.value, ex._full.epochs),
-                     w=w, b=b)
-
-    ex._values, ex._show_static = values, show_static
-    ex._history = history
-    step_button.on_click(lambda _: setattr(steps, "value", min(steps.value + 1, steps.max)))
-    reset_button.on_click(lambda _: setattr(steps, "value", 0))
-    lr_slider.observe(retrain, "value")
-    retrain()
-    return ex
+    ``notebook`` is an nbformat notebook (or its dict). For each code cell that makes an
+    explorer: its outputs must carry a picture (image/png) or a widget view whose model is in
+    the notebook's saved widget state, and no ``Explorer(children=`` text. Returns a list of
+    sentences, empty when all is well.
+    """
+    cells = notebook["cells"]
+    state = (notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
+             .get("state", {}))
+    problems = []
+    for number, cell in enumerate(cells, 1):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") != "code" or not any(c in source for c in EXPLORER_CALL):
+            continue
+        outputs = [o for o in cell.get("outputs", []) if "data" in o]
+        texts = ["".join(o["data"].get("text/plain", "")) for o in outputs]
+        if any("Explorer(children=" in text or "VBox(children=" in text for text in texts):
+            problems.append(f"cell {number}: shows the widget's repr, not a sentence")
+        pictures = [o for o in outputs if "image/png" in o["data"]]
+        restored = [o for o in outputs if WIDGET_VIEW in o["data"]
+                    and o["data"][WIDGET_VIEW].get("model_id") in state]
+        if not pictures and not restored:
+            problems.append(f"cell {number}: no picture (image/png) and no saved widget state "
+                            "for its explorer")
+    return problems
