@@ -19,7 +19,7 @@ SLIDES_JS := slides/node_modules/.package-lock.json
 # The same for the hub's proxy (configurable-http-proxy), from hub/package-lock.json.
 HUB_JS := hub/node_modules/.package-lock.json
 
-.PHONY: help lab lab-instructor test lint unit notebooks browser execute bench editions assignment slides demo hub lite clean
+.PHONY: help lab lab-instructor test lint unit links notebooks browser execute bench editions assignment slides demo hub lite clean
 
 help:
 	@echo "make lab      open the course in JupyterLab, learner edition (sets up .venv first)"
@@ -42,8 +42,9 @@ $(COURSE): requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(DEV): requirements-dev.txt requirements-hub.txt $(COURSE)
+$(DEV): requirements-dev.txt requirements-hub.txt requirements-links.txt $(COURSE)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-links.txt
 	touch $@
 
 lab: $(COURSE)
@@ -52,13 +53,19 @@ lab: $(COURSE)
 lab-instructor: $(COURSE)
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=instructor
 
-test: lint unit notebooks browser
+test: lint unit links notebooks browser
 
 lint: $(DEV)
 	$(BIN)/ruff check .
 
 unit: $(DEV) $(GRADER_INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
+
+# The documentation's links, offline (pytest-check-links): every relative link and in-page anchor
+# of README.md and docs/*.md must exist; links to other sites are not fetched.
+links: $(DEV)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" --check-links --check-anchors \
+	    --check-links-ignore "https?://.*" README.md docs/*.md
 
 # nbval compares every notebook's outputs with the committed ones, in both editions: the
 # instructor's full text, and the learner edition run untouched (its stubs must not raise, and no

@@ -1,138 +1,128 @@
-"""README.md points only at things that exist; the checker itself is tested on a small fake repo."""
+"""README.md and docs/: every `make` command they name exists, and the front page says what a
+learner and an instructor need first.
+
+Links and anchors are checked by pytest-check-links (`make links`, offline: see the Makefile and
+docs/maintaining.md); one test here runs that same command on a small folder to show that it
+catches a broken link and an unknown anchor and does not go online.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
+import subprocess
 from pathlib import Path
-from urllib.parse import quote
 
-import check_readme as cr
+import editions
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BINDER = "https://mybinder.org/v2/gh/one-neuron/one-neuron/main"
-HUB = "https://hub.example.org/hub/user-redirect/git-pull"
-REPO_Q = quote(cr.REPO, safe="")
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+FIRST_SCREEN = 30  # lines: what shows on GitHub or in an editor before any scrolling
+
+FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+MAKE = re.compile(r"(?:^|[\s;&|(])make((?:[ \t]+[^\s;&|)`]+)+)")
+TARGET = re.compile(r"^([A-Za-z][\w.-]*)\s*:(?!=)", re.MULTILINE)
+VARIABLE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*[?:+]?=", re.MULTILINE)
 
 
-def test_the_readme_points_only_at_things_that_exist():
-    assert cr.problems((ROOT / "README.md").read_text(encoding="utf-8"), ROOT) == []
+def code_pieces(text: str) -> list[str]:
+    """The fenced code blocks and `code spans` of a markdown text: where commands are written."""
+    pieces = [m.group(2) for m in FENCE.finditer(text)]
+    prose = FENCE.sub("", text)
+    return pieces + [m.group(2) for m in CODE_SPAN.finditer(prose)]
 
 
-def test_the_makefile_targets_are_parsed():
-    targets = cr.makefile_targets((ROOT / "Makefile").read_text())
-    assert {"lab", "test", "student", "slides", "demo", "lite", "clean"} <= targets
-    assert not any("$" in t or "=" in t for t in targets)
+def make_commands(text: str) -> list[tuple[list[str], list[str]]]:
+    """Each `make ...` command in the text's code: (its targets, its VARIABLE=value names)."""
+    commands = []
+    for piece in code_pieces(text):
+        for line in piece.splitlines():
+            for match in MAKE.finditer(line.split("#", 1)[0]):
+                words = [w for w in shlex.split(match.group(1)) if not w.startswith("-")]
+                names = [w.split("=", 1)[0] for w in words if "=" in w]
+                commands.append(([w for w in words if "=" not in w], names))
+    return commands
 
 
-@pytest.fixture
-def repo(tmp_path):
-    """A fake repository: two notebooks, a script, a Makefile, and a .gitignore."""
-    (tmp_path / "notebooks").mkdir()
-    (tmp_path / "notebooks" / "01_data.ipynb").write_text("{}")
-    (tmp_path / "notebooks" / "02_forward.ipynb").write_text("{}")
-    (tmp_path / "scripts").mkdir()
-    (tmp_path / "scripts" / "bench.py").write_text("")
-    (tmp_path / "Makefile").write_text(
-        "V := .venv\n.PHONY: lab test\nlab: $(V)\n\tjupyter lab\ntest unit:\n\tpytest\n"
-        "$(V)/bin/python:\n\tpython -m venv $(V)\n"
+def makefile() -> tuple[set[str], set[str]]:
+    """The Makefile's targets and variables."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(TARGET.findall(text)), set(VARIABLE.findall(text))
+
+
+def test_commands_are_found_in_code_only():
+    text = (
+        "Make sure to run `make lab`, then `make hub HUB_PORT=8100`:\n\n"
+        "```bash\nmake test   # every check\ncd x && make -j2 slides demo DEMO_PORT=9000\n```\n"
+        "make believe is prose, not a command."
     )
-    (tmp_path / ".gitignore").write_text(".venv/\nbuild/\n*.pyc\n")
-    return tmp_path
-
-
-def check(text, repo):
-    return cr.problems(text, repo)
-
-
-def test_good_links_and_paths_pass(repo):
-    text = """# Course
-[First lesson](notebooks/01_data.ipynb) and [the folder](notebooks/), [top](#course),
-[numpy](https://numpy.org/doc/), ![logo](notebooks/02_forward.ipynb "title").
-[ref]: scripts/bench.py
-Run `make lab`, then `make test unit` or `make V=x test`;
-to make sure, run `python scripts/bench.py`.
-Slides land in `build/slides/01_data.slides.html`; every notebook: `notebooks/*.ipynb`.
-Maths in code is no path: `x = C/100`. [`01_data.ipynb`](notebooks/01_data.ipynb) is linked;
-`bench.py` is a bare name found in scripts/; `notebooks/0N_name.ipynb` and `<name>.py` are patterns.
-`https://YOUR-HUB/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fone-neuron%2Fone-neuron&branch=main`
-
-```bash
-make lab   # opens JupyterLab
-.venv/bin/python scripts/bench.py --out=notebooks/
-```
-"""
-    assert check(text, repo) == []
-
-
-def test_each_broken_reference_is_reported_once(repo):
-    text = """[broken](notebooks/03_nope.ipynb) and again [it](notebooks/03_nope.ipynb#x)
-[escape](../outside.md)
-[ref]: scripts/gone.py
-See `scripts/bnech.py` and `notebooks/*.md`; run `make tset`. [`gone.ipynb`](gone.ipynb), `gone.py`.
-
-```
-make lab lnit
-```
-"""
-    assert check(text, repo) == [
-        "link 'notebooks/03_nope.ipynb': no such file",
-        "link 'notebooks/03_nope.ipynb#x': no such file",
-        "link '../outside.md' points outside the repository",
-        "link 'gone.ipynb': no such file",
-        "link 'scripts/gone.py': no such file",
-        "path `scripts/bnech.py`: no such file",
-        "path `notebooks/*.md` matches no file",
-        "path `gone.py`: no such file",
-        "`make lnit`: no such target in the Makefile",
-        "`make tset`: no such target in the Makefile",
+    assert make_commands(text) == [
+        (["test"], []), (["slides", "demo"], ["DEMO_PORT"]), (["lab"], []), (["hub"], ["HUB_PORT"])
     ]
 
 
-def test_links_inside_code_are_not_links(repo):
-    assert check("```markdown\n[a](nowhere/at/all)\n```\n", repo) == []
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_every_make_command_in_the_docs_exists(page):
+    targets, variables = makefile()
+    problems = []
+    for words, names in make_commands(page.read_text(encoding="utf-8")):
+        problems += [f"`make {w}`: no such target" for w in words if w not in targets]
+        problems += [f"`{n}=`: no such Makefile variable" for n in names if n not in variables]
+    assert not problems, f"{page.relative_to(ROOT)}: {problems}"
 
 
-@pytest.mark.parametrize("url", [
-    f"{BINDER}?urlpath=lab/tree/notebooks/01_data.ipynb",
-    f"{BINDER}?urlpath=lab%2Ftree%2Fnotebooks%2F01_data.ipynb",
-    f"{BINDER}?labpath=notebooks/02_forward.ipynb",
-    f"{BINDER}?urlpath=lab",
-    "https://mybinder.org/badge_logo.svg",
-    f"{HUB}?repo={REPO_Q}&branch=main&urlpath=lab%2Ftree%2Fone-neuron%2Fnotebooks%2F01_data.ipynb"
-    "%3Fautodecode",
-    f"{HUB}?repo={REPO_Q}.git&branch=main&targetPath=course"
-    "&urlpath=lab%2Ftree%2Fcourse%2Fnotebooks%2F01_data.ipynb",
-    cr.REPO + "/blob/main/notebooks/01_data.ipynb",
-    cr.REPO + "/issues",
-])
-def test_good_hosted_links_pass(repo, url):
-    assert check(f"[Open]({url}).", repo) == []
+def test_the_readme_is_a_short_front_page():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150, f"README.md has {len(lines)} lines; move the details to docs/"
+    first = "\n".join(lines[:FIRST_SCREEN])
+    # A learner alone: which edition, how to open it, and how to see a solution after trying,
+    # in the words the learner edition itself uses (scripts/editions.py writes that summary).
+    for needed in ("notebooks/", "`make lab`", "mybinder.org", editions.SUMMARY, "instructor/",
+                   "`make lab-instructor`", "docs/instructor-guide.md", "`make slides`",
+                   "docs/grading.md", "docs/hub.md"):
+        assert needed in first, f"the README's first {FIRST_SCREEN} lines do not mention {needed}"
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    (f"{BINDER}?urlpath=lab/tree/notebooks/09_gone.ipynb", "'notebooks/09_gone.ipynb' is not in"),
-    (f"{BINDER}?urlpath=lab/tree/01_data.ipynb", "'01_data.ipynb' is not in the repository"),
-    ("https://mybinder.org/v2/gh/someone/else/main?urlpath=lab", "someone/else is not"),
-    ("https://mybinder.org/v2/gh/one-neuron/one-neuron/master", "branch 'master' is not 'main'"),
-    (f"{HUB}?repo={REPO_Q}&branch=main&urlpath=lab%2Ftree%2Fnotebooks%2F01_data.ipynb",
-     "must start with the clone folder 'one-neuron'/"),
-    (f"{HUB}?repo={REPO_Q}&urlpath=lab%2Ftree%2Fone-neuron%2Fnotebooks%2F01_data.ipynb",
-     "branch None is not 'main' (a missing branch means master)"),
-    (f"{HUB}?repo=https%3A%2F%2Fgithub.com%2Fx%2Fy&branch=main", "repo 'https://github.com/x/y'"),
-    (cr.REPO + "/blob/main/notebooks/09_gone.ipynb", "'notebooks/09_gone.ipynb' is not in"),
-    # Binder for the environment, nbgitpuller for the content: the inner link is checked too.
-    ("https://mybinder.org/v2/gh/org/env/main?urlpath=git-pull%3Frepo%3D"
-     + quote(REPO_Q, safe="") + "%26branch%3Dmain%26urlpath%3Dlab%252Ftree%252Fone-neuron"
-     "%252Fnotebooks%252F09_gone.ipynb", "'notebooks/09_gone.ipynb' is not in"),
-])
-def test_bad_hosted_links_are_reported(repo, url, problem):
-    found = check(f"Open <{url}>", repo)
-    assert len(found) == 1 and problem in found[0], found
+def test_the_readme_states_the_command_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    last = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")][-1]
+    assert last.strip() == "make test", f".ci/run ends with {last!r}"
+    readme = README.read_text(encoding="utf-8")
+    assert "`make test`" in readme and "bash .ci/run" in readme
 
 
-def test_the_command_line_exits_1_naming_each_problem(repo, capsys):
-    (repo / "README.md").write_text("[x](nope.md)\n")
-    assert cr.main([str(repo / "README.md")]) == 1
-    assert "README.md: link 'nope.md': no such file" in capsys.readouterr().err
-    (repo / "README.md").write_text("[x](notebooks/01_data.ipynb)\n")
-    assert cr.main([str(repo / "README.md")]) == 0
+def links_command() -> list[str]:
+    """The command of `make -n links`, as the Makefile runs it."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    out = subprocess.run(["make", "-n", "links"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60, check=True).stdout  # fmt: skip
+    for line in out.replace("\\\n", " ").splitlines():
+        words = shlex.split(line)
+        if "--check-links" in words:
+            return words
+    raise AssertionError(f"no pytest --check-links command in `make -n links`:\n{out}")
+
+
+def test_the_link_check_catches_broken_links_offline(tmp_path, capsys):
+    words = links_command()
+    files = words.index("README.md")
+    assert words[files:] == ["README.md", "docs/*.md"], words
+    ignore = words[words.index("--check-links-ignore") + 1]
+    assert re.match(ignore, "https://example.org/x") and re.match(ignore, "http://a.b")
+    options = words[words.index("pytest") + 1 : files]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "there.md").write_text("# There\n")
+    page = tmp_path / "README.md"
+    # In this process (its imports are done): the same options, on this folder alone.
+    run = [*options, "--rootdir", str(tmp_path), "-q", str(page)]
+    good = "# Title here\n\n[a](docs/there.md) [b](#Title-here) [c](https://no.such.host.invalid/)\n"
+    page.write_text(good)
+    assert pytest.main(run) == pytest.ExitCode.OK, capsys.readouterr().out[-2000:]
+    page.write_text(good + "[d](docs/gone.md) [e](#no-such-heading)\n")
+    assert pytest.main(run) == pytest.ExitCode.TESTS_FAILED
+    out = capsys.readouterr().out
+    assert "No such file" in out and "Missing anchor: no-such-heading" in out, out[-2000:]
