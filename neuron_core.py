@@ -2,19 +2,23 @@
 
 The shared library of the course. Every notebook does ``import neuron_core as nc``.
 
-The file reads in the order of the course:
+The file reads in the order of the notebooks:
 
-1. Data: the true rule, the course's dataset, the article's dataset, input scaling.
-2. The neuron: ``forward``, ``mse``, ``gradients``, ``numerical_gradients``, ``step``.
-3. Training: ``History``, ``train`` (full-batch gradient descent), ``closed_form``, the
-   curvature (``hessian``) and ``lr_threshold``.
+1. Data (01): the true rule, the course's dataset, the article's dataset, input scaling.
+2. The neuron (02-04): ``forward``, ``mse``, ``gradients``, ``numerical_gradients``, ``step``.
+3. Training (05): ``History``, ``train`` (05's loop: ``gradients``, ``step``, record),
+   ``closed_form``, the curvature (``hessian``) and ``lr_threshold``.
 4. The article's own per-sample loop, kept for comparison.
 
-All of it needs numpy only, and every function takes values and returns new values. The plots
-live in ``neuron_ui.py`` (matplotlib), the interactive explorers in ``neuron_explorers.py``
-(ipywidgets, anywidget) and the exercise checks in ``neuron_checks.py``; they are re-exported
-here lazily, so ``nc.plot_losses`` and ``nc.check_forward`` work, but ``import neuron_core``
-alone loads neither matplotlib nor ipywidgets.
+All of it needs numpy only, and every function takes values and returns new values. A private
+helper sits just below the function that first needs it, or just above the constant that
+needs it (``_read_only``, ``_public_names``). Input checking is in ``neuron_validation.py``;
+the fast path the explorers train with (``train_fast``: the same History from four averages of
+the data) is in ``neuron_fast.py``. The plots live in ``neuron_ui.py`` (matplotlib), the
+interactive explorers in ``neuron_explorers.py`` (ipywidgets, anywidget) and the exercise
+checks in ``neuron_checks.py``; the names in their ``__all__`` are re-exported here lazily, so
+``nc.plot_losses`` and ``nc.check_forward`` work, but ``import neuron_core`` alone loads
+neither matplotlib nor ipywidgets.
 
 A note on sums: a sum of products is written ``np.sum(a * b)``, not ``a @ b``. The ``@`` goes to
 BLAS, whose order of additions depends on the CPU; ``np.sum`` adds pairwise in the same order on
@@ -23,7 +27,11 @@ every machine, so the notebooks print the same digits everywhere.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 import math
+import re
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -37,6 +45,7 @@ from neuron_validation import (
     ensure_finite,
     per_sample_factor,
     same_kind,
+    too_large,
 )
 
 __all__ = [
@@ -48,19 +57,6 @@ __all__ = [
     "EXPLODED", "MAX_EPOCHS", "History", "train", "rounding_floor", "closed_form", "hessian",
     "lr_threshold", "article_model",
 ]
-
-# Names defined in other modules, imported on first use (see __getattr__ at the end): the plots
-# (matplotlib), the explorers (ipywidgets, anywidget) and the exercise checks.
-_LAZY = {
-    "neuron_ui": ("STYLE", "COLORS", "plot_data", "plot_fit", "plot_losses", "plot_loss_surface",
-                  "plot_loss_slice", "plot_training"),
-    "neuron_explorers": ("LR_CHOICES", "PLAY_SECONDS", "hand_fit_explorer", "step_explorer",
-                         "training_explorer"),
-    "neuron_checks": ("check_unscale", "check_predict_fahrenheit", "check_forward", "check_mse",
-                      "check_best_bias", "check_nudge_b", "check_gradients",
-                      "check_rmse_gradients", "check_step", "check_threshold",
-                      "check_balanced_scale", "check_settings"),
-}
 
 
 def _read_only(values):
@@ -131,10 +127,15 @@ def make_dataset(n=9, low=-40.0, high=40.0, noise=0.0, seed=0):
     with np.errstate(all="ignore"):
         celsius = np.linspace(low, high, n)
         fahrenheit = TRUE_W * celsius + TRUE_B
-        if noise > 0:
+    ensure_finite(celsius, "make_dataset", "the readings overflow float64: low and high are "
+                  "too far apart")
+    ensure_finite(fahrenheit, "make_dataset", lambda: "1.8*celsius overflows float64: "
+                  + too_large(low=low, high=high))
+    if noise > 0:
+        with np.errstate(all="ignore"):
             fahrenheit = fahrenheit + np.random.default_rng(seed).normal(0.0, noise, n)
-    ensure_finite((celsius, fahrenheit), "make_dataset",
-                   "the readings overflow float64: low, high or noise is too large")
+        ensure_finite(fahrenheit, "make_dataset", "the noisy values overflow float64: noise is "
+                      "too large")
     return celsius, fahrenheit
 
 
@@ -180,7 +181,8 @@ def forward(x, w, b):
     x, w, b = as_values("x", x), as_number("w", w), as_number("b", b)
     with np.errstate(all="ignore"):
         y_hat = w * x + b
-    ensure_finite(y_hat, "forward", "w*x + b overflows float64: w, b or x is too large")
+    ensure_finite(y_hat, "forward", lambda: "w*x + b overflows float64: "
+                  f"{too_large(w=w, b=b, x=x)}")
     return same_kind(y_hat)
 
 
@@ -194,7 +196,8 @@ def mse(y_hat, y):
     with np.errstate(all="ignore"):
         r = y_hat - y
         loss = float(np.sum(r * r)) / len(r)
-    ensure_finite(loss, "mse", "the squared errors overflow float64: y_hat is far too large")
+    ensure_finite(loss, "mse", lambda: "the squared errors overflow float64: "
+                  f"{too_large(y_hat=y_hat, y=y)}")
     return loss
 
 
@@ -216,7 +219,8 @@ def gradients(x, y, w, b, reduction="mean"):
     with np.errstate(all="ignore"):
         r = w * x + b - y
         dw, db = per_sample * float(np.sum(r * x)), per_sample * float(np.sum(r))
-    ensure_finite((dw, db), "gradients", "the gradient overflows float64: w or b is too large")
+    ensure_finite((dw, db), "gradients", lambda: "the gradient overflows float64: "
+                  f"{too_large(x=x, y=y, w=w, b=b)}")
     return dw, db
 
 
@@ -241,10 +245,10 @@ def numerical_gradients(x, y, w, b, h=1e-6):
         return float(np.sum(r * r)) / len(r)
 
     with np.errstate(all="ignore"):
-        dw = (loss(w + h, b) - loss(w - h, b)) / (2 * h)
-        db = (loss(w, b + h) - loss(w, b - h)) / (2 * h)
-    ensure_finite((dw, db), "numerical_gradients", "the loss overflows float64: w, b or x is "
-                   "too large (or h too small)")
+        nudged = loss(w + h, b), loss(w - h, b), loss(w, b + h), loss(w, b - h)
+        dw, db = (nudged[0] - nudged[1]) / (2 * h), (nudged[2] - nudged[3]) / (2 * h)
+    ensure_finite((*nudged, dw, db), "numerical_gradients", lambda: "the loss or its slope "
+                  f"overflows float64: {too_large(x=x, y=y, w=w, b=b)}")
     return dw, db
 
 
@@ -256,9 +260,22 @@ def step(w, b, dw, db, lr):
     """
     w, b, dw, db = as_number("w", w), as_number("b", b), as_number("dw", dw), as_number("db", db)
     lr = as_positive("lr", lr)
-    w, b = w - lr * dw, b - lr * db
-    ensure_finite((w, b), "step", "the step overflows float64: lr * gradient is too large")
-    return w, b
+    w_next, b_next = w - lr * dw, b - lr * db
+    ensure_finite((w_next, b_next), "step", lambda: "the step overflows float64: "
+                  + _step_too_large(w, b, dw, db, lr))
+    return w_next, b_next
+
+
+def _step_too_large(w, b, dw, db, lr):
+    """Who overflowed ``w - lr*dw`` (or ``b - lr*db``): ``lr*dw``'s factors, or ``w`` and the
+    move together when the move is finite."""
+    for param, grad, p_name, g_name in ((w, dw, "w", "dw"), (b, db, "b", "db")):
+        move = lr * grad
+        if not math.isfinite(move):
+            return too_large(lr=lr, **{g_name: grad})
+        if not math.isfinite(param - move):
+            return too_large(**{p_name: param}, **{f"lr*{g_name}": move})
+    return "lr is too large"  # unreachable: one of the two overflowed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,7 +283,11 @@ def step(w, b, dw, db, lr):
 # ---------------------------------------------------------------------------------------------
 
 EXPLODED = 1e8  # a loss this many times the starting loss means the steps have run away
-MAX_EPOCHS = 10**6  # the most epochs (updates) one call may run: about 4 s of train
+# The most epochs (updates) one call of train or train_fast may run. train is 05's loop, whose
+# epoch calls gradients, step, forward and mse, each checking its input: 60-150 us an epoch
+# (scripts/bench.py, on a busy 2-core machine), so 20,000 epochs stay under about 3 s. 05 asks
+# for at most 10,000; the explorers at most 10,000 (EPOCHS_MAX), with train_fast.
+MAX_EPOCHS = 20_000
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -338,49 +359,6 @@ class History:
         return cls(float(ws[-1]), float(bs[-1]), losses, ws, bs, bool(diverged), lr, reduction)
 
 
-def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
-    """Full-batch gradient descent from ``(w, b)``: ``epochs`` updates with learning rate ``lr``.
-
-    This is notebook 05's loop: each epoch computes the gradient on all the samples, takes one
-    step against it and records where it landed. It never prints, and a learning rate that is
-    too large is not an error: the run stops once the loss has run away (see ``History``).
-    ``epochs`` is at most ``MAX_EPOCHS``.
-
-    >>> h = train([0.0, 1.0], [32.0, 212.0], lr=0.5, epochs=200)
-    >>> round(h.w, 6), round(h.b, 6), h.diverged
-    (180.0, 32.0, False)
-    >>> train([0.0, 1.0], [32.0, 212.0], lr=5.0, epochs=200).diverged
-    True
-    """
-    x, y = as_pair(x, y)
-    lr, epochs = as_positive("lr", lr), as_count("epochs", epochs, maximum=MAX_EPOCHS)
-    w, b = as_number("w", w), as_number("b", b)
-    per_sample_factor(reduction, len(x))  # checks reduction before the loop
-    ws, bs, losses = [w], [b], [_loss_or_inf(x, y, w, b)]
-    if not math.isfinite(losses[0]):
-        raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
-    too_far = EXPLODED * losses[0] + rounding_floor(losses[0], y)
-    for _ in range(epochs):
-        try:
-            dw, db = gradients(x, y, w, b, reduction)
-            w, b = step(w, b, dw, db, lr)
-        except ValueError:  # the step overflowed float64: the run has run away
-            break
-        ws.append(w)
-        bs.append(b)
-        losses.append(_loss_or_inf(x, y, w, b))
-        if not losses[-1] <= too_far:  # ran away: stop here (see History)
-            break
-    return History.from_path(ws, bs, losses, y, lr, reduction, epochs)
-
-
-def _loss_or_inf(x, y, w, b):
-    """The MSE at ``(w, b)``, or inf where it overflows float64 (a run that ran away)."""
-    with np.errstate(all="ignore"):
-        r = w * x + b - y
-        return float(np.sum(r * r)) / len(r)
-
-
 def rounding_floor(start, y):
     """A rise in the loss smaller than this is rounding, not a step away (see History): 16 eps
     times the larger of the starting loss and ``mean(y**2)``, the scale of the numbers."""
@@ -404,6 +382,51 @@ def _rose(losses, floor):
     size below the threshold never lets the loss rise, so a rise means the run moves away."""
     with np.errstate(all="ignore"):
         return bool(np.any(losses - np.minimum.accumulate(losses) > floor))
+
+
+def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
+    """Full-batch gradient descent from ``(w, b)``: ``epochs`` updates with learning rate ``lr``.
+
+    This is notebook 05's loop: each epoch computes the gradient on all the samples, takes one
+    step against it and records where it landed. It never prints, and a learning rate that is
+    too large is not an error: the run stops once the loss has run away (see ``History``).
+    ``epochs`` is at most ``MAX_EPOCHS``.
+
+    >>> h = train([0.0, 1.0], [32.0, 212.0], lr=0.5, epochs=200)
+    >>> round(h.w, 6), round(h.b, 6), h.diverged
+    (180.0, 32.0, False)
+    >>> train([0.0, 1.0], [32.0, 212.0], lr=5.0, epochs=200).diverged
+    True
+    """
+    x, y = as_pair(x, y)
+    lr, epochs = as_positive("lr", lr), as_count("epochs", epochs, maximum=MAX_EPOCHS)
+    w, b = as_number("w", w), as_number("b", b)
+    per_sample_factor(reduction, len(x))  # checks reduction before the loop
+    start = _loss_or_inf(x, y, w, b)
+    ensure_finite(start, "train", lambda: "the starting loss overflows float64: "
+                  f"{too_large(x=x, y=y, w=w, b=b)}")
+    too_far = EXPLODED * start + rounding_floor(start, y)  # a loss beyond this has run away
+    ws, bs, losses = [w], [b], [start]
+    for _ in range(epochs):
+        try:
+            dw, db = gradients(x, y, w, b, reduction)
+            w, b = step(w, b, dw, db, lr)
+            loss = mse(forward(x, w, b), y)
+        except ValueError:  # float64 overflowed: the run has run away (History cuts it here)
+            break
+        ws.append(w)
+        bs.append(b)
+        losses.append(loss)
+        if loss > too_far:
+            break
+    return History.from_path(ws, bs, losses, y, lr, reduction, epochs)
+
+
+def _loss_or_inf(x, y, w, b):
+    """The MSE at ``(w, b)``, or inf where it overflows float64 (a run that ran away)."""
+    with np.errstate(all="ignore"):
+        r = w * x + b - y
+        return float(np.sum(r * r)) / len(r)
 
 
 def closed_form(x, y):
@@ -474,13 +497,15 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
     A learning rate that diverges is a result, as in ``train``: the loop stops after the first
     update whose MSE is infinite or ``EXPLODED`` times the starting one, and returns what it
     reached, so ``len(printed_losses) < epochs`` flags the divergence. It visits one sample at a
-    time, in Python, so ``epochs * len(x)`` may be at most ``10**6`` (a few seconds).
+    time, in Python, so ``epochs`` may be at most ``MAX_EPOCHS`` and ``epochs * len(x)`` at most
+    ``10**6`` (a few seconds).
     """
     x, y = as_pair(x, y)
     lr = as_positive("lr", lr)
     epochs = as_count("epochs", epochs, maximum=min(MAX_EPOCHS, 10**6 // len(x)))
     start = _loss_or_inf(x, y, 1.0, 0.0)
-    ensure_finite(start, "article_model", "the starting loss overflows float64: rescale x or y")
+    ensure_finite(start, "article_model", lambda: "the starting loss overflows float64: "
+                  + too_large(x=x, y=y))
     too_far = EXPLODED * start + rounding_floor(start, y)
     xs, ys = x.tolist(), y.tolist()  # Python floats: the same arithmetic as numpy's, faster
     w, b, printed = 1.0, 0.0, []
@@ -495,6 +520,8 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
             if not math.isfinite(loss):
                 break  # the step overflowed: keep the last finite parameters
             printed.append(float(np.square(y - pred).mean()))
+            ensure_finite(printed[-1], "article_model", lambda: "its printed loss, "
+                          f"mean((y - pred)**2), overflows float64: {too_large(x=x, y=y)}")
             w, b = w_next, b_next
             if loss > too_far:
                 break  # the steps ran away: stop here, as train does
@@ -506,11 +533,27 @@ def article_model(x, y, epochs, lr=ARTICLE_LR):
 # ---------------------------------------------------------------------------------------------
 
 
+def _public_names(module):
+    """A module's ``__all__``, read from its source without importing it: importing neuron_ui
+    would load matplotlib. A module that is not installed has no names here."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return ()
+    with open(spec.origin, encoding="utf-8") as source:
+        found = re.search(r"^__all__ = (\[.*?\])", source.read(), re.MULTILINE | re.DOTALL)
+    return tuple(ast.literal_eval(found[1]))
+
+
+# Names defined in other modules, imported on first use (see __getattr__ below): the plots
+# (matplotlib), the explorers (ipywidgets, anywidget) and the exercise checks. Read from their
+# __all__, so a name added there is reachable as nc.<name> (tests/test_core.py checks it).
+_LAZY = {module: _public_names(module)
+         for module in ("neuron_ui", "neuron_explorers", "neuron_checks")}
+
+
 def __getattr__(name):
     """``nc.plot_losses``, ``nc.training_explorer``, ``nc.check_forward`` and the other names of
     ``neuron_ui``, ``neuron_explorers`` and ``neuron_checks``, imported on first use."""
-    import importlib
-
     for module, names in _LAZY.items():
         if name in names:
             return getattr(importlib.import_module(module), name)

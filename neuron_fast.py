@@ -23,19 +23,22 @@ from neuron_validation import (
     as_positive,
     ensure_finite,
     per_sample_factor,
+    too_large,
 )
 
 __all__ = ["moments", "moment_gradients", "bowl", "bowl_losses", "losses_at", "train_fast"]
 
 
-def moments(x, y):
+def moments(x, y, where="moments"):
     """The four averages the MSE gradient of a line depends on:
-    ``mean(x)``, ``mean(x*x)``, ``mean(y)``, ``mean(x*y)``."""
+    ``mean(x)``, ``mean(x*x)``, ``mean(y)``, ``mean(x*y)``, of float64 arrays ``x``, ``y``.
+    ``where`` is the function named if they overflow."""
     with np.errstate(all="ignore"):
         n = len(x)
         moments = (float(x.mean()), float(np.sum(x * x)) / n, float(y.mean()),
                    float(np.sum(x * y)) / n)
-    ensure_finite(moments, "train", "x*x or x*y overflows float64: rescale x (see scale_inputs)")
+    ensure_finite(moments, where, lambda: "mean(x*x) or mean(x*y) overflows float64: "
+                  + too_large(x=x, y=y))
     return moments
 
 
@@ -47,13 +50,14 @@ def moment_gradients(moments, w, b):
     return 2 * (w * mxx + b * mx - mxy), 2 * (w * mx + b - my)
 
 
-def bowl(x, y, moments):
+def bowl(x, y, moments, where="bowl"):
     """The MSE of a line is a bowl: ``var(x)*(w - beta)**2 + (w*mean(x) + b - mean(y))**2 + L``.
 
     ``beta`` is the least-squares slope and ``L`` the least-squares loss (what no line can beat).
     Expanding the square of ``w*x + b - y`` around the least-squares line gives exactly these
     terms (the cross terms average to zero), so the loss at any ``(w, b)`` costs a few flops, and
     it stays accurate near the bottom, where expanding ``mean(y*y) - ...`` would cancel to noise.
+    ``where`` is the function named if the spread of the data overflows.
     """
     mx, _, my, _ = moments
     with np.errstate(all="ignore"):
@@ -62,7 +66,8 @@ def bowl(x, y, moments):
         beta = float(np.sum(xc * yc)) / len(x) / vx if vx > 0 else 0.0
         e = yc - beta * xc
         bowl = mx, my, vx, beta, float(np.sum(e * e)) / len(x)
-    ensure_finite(bowl, "train", "the data's spread overflows float64: rescale x or y")
+    ensure_finite(bowl, where, lambda: "the spread of the data overflows float64: "
+                  + too_large(x=x, y=y))
     return bowl
 
 
@@ -78,7 +83,7 @@ def bowl_losses(bowl, ws, bs):
 def losses_at(x, y, ws, bs):
     """The MSE of the data ``x, y`` at every ``(ws, bs)``: a grid, a path or one point."""
     x, y = as_pair(x, y)
-    return bowl_losses(bowl(x, y, moments(x, y)), ws, bs)
+    return bowl_losses(bowl(x, y, moments(x, y, "losses_at"), "losses_at"), ws, bs)
 
 
 def train_fast(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
@@ -94,10 +99,10 @@ def train_fast(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
     w, b = as_number("w", w), as_number("b", b)
     samples = len(x) if reduction == "sum" else 1  # the summed gradient is n times the mean's
     per_sample_factor(reduction, len(x))  # validates reduction
-    m = moments(x, y)
-    shape = bowl(x, y, m)
-    if not math.isfinite(bowl_losses(shape, w, b)):
-        raise ValueError(f"w={w:g}, b={b:g}: the starting loss overflows float64")
+    m = moments(x, y, "train_fast")
+    shape = bowl(x, y, m, "train_fast")
+    ensure_finite(float(bowl_losses(shape, w, b)), "train_fast", lambda: "the starting loss "
+                  f"overflows float64: {too_large(x=x, y=y, w=w, b=b)}")
     ws, bs = np.empty(epochs + 1), np.empty(epochs + 1)
     ws[0], bs[0] = w, b
     done = 0  # updates made

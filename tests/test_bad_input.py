@@ -1,11 +1,13 @@
 """Bad input gets a ValueError or TypeError that names the argument and what was expected."""
 
+import array
 import warnings
 
 import numpy as np
 import pytest
 
 import neuron_core as nc
+import neuron_fast as nf
 
 X, Y = [0.1, 0.2, 0.3], [1.0, 2.0, 3.0]
 
@@ -85,7 +87,8 @@ def test_column_vector_is_accepted_everywhere_it_means_samples():
     (lambda: nc.scale_inputs([1.0], scale=0), ValueError, "scale must be a positive number"),
     (lambda: nc.unscale_params("w", 1.0), TypeError, "w must be numbers"),
     (lambda: nc.hessian([1.0, 2.0], reduction="none"), ValueError, "reduction must be"),
-    (lambda: nc.train([1e200, 2e200], Y[:2], 0.1, 5), ValueError, "x*x or x*y overflows"),
+    (lambda: nc.train([1e200, 2e200], Y[:2], 0.1, 5), ValueError,
+         "train: the starting loss overflows float64: x is too large"),
     (lambda: nc.train(X, Y, 0.1, 5, w=1e300), ValueError, "the starting loss overflows"),
 ])
 def test_other_functions_reject(call, error, words):
@@ -110,6 +113,77 @@ def test_masked_arrays_are_refused_naming_the_argument():
         call_train(x=masked)
     with pytest.raises(TypeError, match="w is a masked array"):
         nc.forward(X, np.ma.masked_array([1.0]), 0.0)
+
+
+# -- bytes are not numbers -------------------------------------------------------------------
+
+# numpy reads raw bytes as uint8 numbers: bytearray(b"12") would be the samples [49.0, 50.0].
+BYTES_LIKE = {
+    "bytes": b"12", "np.bytes_": np.bytes_(b"12"), "bytearray": bytearray(b"12"),
+    "memoryview": memoryview(b"12"), "np.void": np.void(b"12"),
+    "array('B')": array.array("B", [49, 50]), "list of bytearray": [bytearray(b"1"), 2.0],
+    "column of bytearray": [bytearray(b"1")], "object array": np.array([memoryview(b"1"), 2.0],
+                                                                     dtype=object),
+}
+
+
+@pytest.mark.parametrize("value", list(BYTES_LIKE.values()), ids=list(BYTES_LIKE))
+@pytest.mark.parametrize("arg, call", [
+    ("x", lambda v: nc.forward(v, 1.0, 0.0)),
+    ("w", lambda v: nc.forward(X, v, 0.0)),
+    ("y_hat", lambda v: nc.mse(v, [1.0, 2.0])),
+    ("y", lambda v: nc.gradients([1.0, 2.0], v, 1.0, 0.0)),
+    ("celsius", lambda v: nc.scale_inputs(v)),
+    ("lr", lambda v: nc.step(1.0, 0.0, 1.0, 1.0, v)),
+    ("x", lambda v: nc.train(v, [1.0, 2.0], 0.1, 5)),
+    ("x", lambda v: nc.hessian(v)),
+    ("epochs", lambda v: nc.train(X, Y, 0.1, v)),
+])
+def test_bytes_like_input_is_refused_by_name(arg, call, value):
+    with pytest.raises(TypeError, match=rf"^{arg} must "):
+        call(value)
+
+
+def test_bytes_message_says_what_to_do():
+    with pytest.raises(TypeError, match=r"x must be numbers, got bytearray \(raw bytes"):
+        nc.forward(bytearray(b"12"), 1, 0)
+
+
+# -- an overflow names the argument whose size caused it -------------------------------------
+
+BIG = [1e300, -1e300, 1e299]
+
+
+@pytest.mark.parametrize("call, says, not_blamed", [
+    # (the call, the end of its message, names the message used to blame wrongly)
+    (lambda: nc.gradients(BIG, Y, 1, 0), "gradients: the gradient overflows float64: x is too "
+     "large", ["w or b"]),
+    (lambda: nc.gradients(X, [1e308, 1e308, -1e308], 1, 0), "y is too large", ["w or b"]),
+    (lambda: nc.mse([0.0, 0.0], [1e200, 0.0]), "mse: the squared errors overflow float64: y is "
+     "too large", ["y_hat"]),
+    (lambda: nc.numerical_gradients(X, [1e200, 0.0, 0.0], 1.0, 0.0),
+     "numerical_gradients: the loss or its slope overflows float64: y is too large",
+     ["w, b or x"]),
+    (lambda: nc.train(X, [1e200, 0.0, 0.0], 0.1, 5), "train: the starting loss overflows float64: "
+     "y is too large", ["w=1"]),
+    (lambda: nc.step(1.7e308, 0.0, -1e308, 0.0, 0.5), "step: the step overflows float64: w and "
+     "lr*dw are too large", ["lr * gradient"]),
+    (lambda: nc.forward([1e200], 1e200, 0.0), "forward: w*x + b overflows float64: w and x are "
+     "too large", ["w, b or x"]),
+    (lambda: nc.make_dataset(low=-1e308, high=1e308), "make_dataset: the readings overflow "
+     "float64: low and high are too far apart", ["noise"]),
+    (lambda: nf.train_fast([1.0, 2.0], [1e308, 1e308], 0.1, 5), "train_fast: mean(x*x) or "
+     "mean(x*y) overflows float64: y is too large", ["rescale x"]),
+    (lambda: nf.losses_at([0.0, 1.0, 2.0], [0.0, 1e160, 0.0], 1.0, 0.0), "losses_at: the spread "
+     "of the data overflows float64: y is too large", ["train:"]),
+    (lambda: nc.article_model([2e154, 0.0], [2e154, 0.0], 3), "article_model: its printed loss, "
+     "mean((y - pred)**2), overflows float64: x and y are too large", []),
+])
+def test_an_overflow_names_the_argument_that_caused_it(call, says, not_blamed):
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert says in str(caught.value)
+    assert not any(wrong in str(caught.value) for wrong in not_blamed)
 
 
 # -- plots: bad arguments are named, and refused before a figure is made ----------------------

@@ -1,14 +1,19 @@
 """Unit tests of neuron_core's math: each expected value has a reason independent of the code
 under test (a physical fact, a closed form, a finite difference, or the article's own figures)."""
 
+import ast
+import inspect
+import pathlib
 import subprocess
 import sys
+import textwrap
 import warnings
 
 import numpy as np
 import pytest
 
 import neuron_core as nc
+import neuron_fast as nf
 
 RNG = np.random.default_rng(20261125)
 
@@ -136,13 +141,15 @@ def test_train_converges_to_the_closed_form(trial):
 
 
 def test_train_is_step_of_gradients_each_epoch(course):
+    # Notebook 05's loop, as the notebook writes it: train must give exactly its numbers.
     x, y = course
     history = nc.train(x, y, lr=0.3, epochs=25, w=2.0, b=-1.0)
     w, b = 2.0, -1.0
     for epoch in range(26):  # the start, then after each of the 25 updates
-        assert (history.ws[epoch], history.bs[epoch]) == pytest.approx((w, b), rel=1e-12)
-        assert history.losses[epoch] == pytest.approx(nc.mse(nc.forward(x, w, b), y), rel=1e-12)
-        w, b = nc.step(w, b, *nc.gradients(x, y, w, b), lr=0.3)
+        assert (history.ws[epoch], history.bs[epoch]) == (w, b)
+        assert history.losses[epoch] == nc.mse(nc.forward(x, w, b), y)
+        dw, db = nc.gradients(x, y, w, b)
+        w, b = nc.step(w, b, dw, db, lr=0.3)
     assert (history.w, history.b) == (history.ws[-1], history.bs[-1])
     assert len(history.ws) == len(history.bs) == len(history.losses) == 26
     assert history.epochs == 25
@@ -168,6 +175,56 @@ def test_starting_at_the_answer_stays_there(course):
 def test_zero_epochs_returns_the_start():
     history = nc.train([0.0, 1.0], [1.0, 2.0], lr=0.1, epochs=0, w=3.0, b=4.0)
     assert (history.w, history.b, history.epochs, history.diverged) == (3.0, 4.0, 0, False)
+
+
+def train_body_calls():
+    """The names train's own body calls, read from its source."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(nc.train)))
+    return {node.func.id for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+
+
+def test_train_body_is_the_notebooks_loop():
+    assert {"gradients", "step", "forward", "mse"} <= train_body_calls()
+    assert len(inspect.getsource(nc.train).splitlines()) < 45  # readable beside notebook 05
+
+
+# lr as a fraction of each problem's threshold: converging, zig-zagging, just either side of
+# the threshold (slow rise, flagged by History's rise test), and running away fast.
+LR_FRACTIONS = (0.05, 0.5, 0.9, 0.999, 1.001, 1.05, 2.0, 40.0)
+
+
+def fast_and_plain_problems():
+    celsius, fahrenheit = nc.make_dataset()
+    noisy_c, noisy_f = nc.make_dataset(n=50, low=-10.0, high=60.0, noise=2.0, seed=3)
+    rng = np.random.default_rng(7)
+    x_r = rng.uniform(0.5, 3.0, 20)  # far from centred: w and b strongly coupled
+    return [(nc.scale_inputs(celsius), fahrenheit, "mean", 1.0, 0.0),
+            (nc.ARTICLE_X, nc.ARTICLE_Y, "sum", 1.0, 0.0),
+            (nc.scale_inputs(noisy_c), noisy_f, "mean", -3.0, 5.0),
+            (x_r, 4.0 * x_r - 2.0 + rng.normal(0, 0.3, 20), "mean", 0.0, 0.0),
+            (celsius, fahrenheit, "mean", 0.0, 0.0)]  # raw °C: a threshold of 0.0015
+
+
+@pytest.mark.parametrize("problem", range(5))
+def test_train_fast_gives_trains_history(problem):
+    # neuron_fast.train_fast (the explorers' path) must give what the plain loop gives.
+    x, y, reduction, w, b = fast_and_plain_problems()[problem]
+    threshold = nc.lr_threshold(x, reduction)
+    for fraction in LR_FRACTIONS:
+        for epochs in (0, 1, 7, 300):
+            lr = fraction * threshold
+            plain = nc.train(x, y, lr, epochs, w=w, b=b, reduction=reduction)
+            fast = nf.train_fast(x, y, lr, epochs, w=w, b=b, reduction=reduction)
+            where = f"lr = {fraction} * threshold, {epochs} epochs"
+            assert (fast.epochs, fast.diverged) == (plain.epochs, plain.diverged), where
+            np.testing.assert_allclose(fast.ws, plain.ws, rtol=1e-9, atol=1e-12, err_msg=where)
+            np.testing.assert_allclose(fast.bs, plain.bs, rtol=1e-9, atol=1e-12, err_msg=where)
+            scale = plain.losses[0]  # the losses near 0 differ by rounding of the start's size
+            np.testing.assert_allclose(fast.losses, plain.losses, rtol=1e-9, atol=1e-12 * scale,
+                                       err_msg=where)
+            assert (fast.lr, fast.reduction) == (plain.lr, plain.reduction)
+            assert fraction < 1 or epochs < 300 or plain.diverged, where
 
 
 # The article's figures, as printed in "A Neural Net From Scratch".
@@ -277,20 +334,7 @@ def test_history_repr_is_short_and_fixed_format(course):
 # -- checks for exercises ----------------------------------------------------------------------
 
 
-# Each checker's verdicts and hints are tested in tests/test_checkers.py.
-
-
-def test_check_settings(capsys, course):
-    x, y = course
-    nc.check_settings(lambda: (0.9, 100), x, y)
-    nc.check_settings(lambda: (0.5, 100), x, y)
-    nc.check_settings(lambda: (1.2, 100), x, y)
-    nc.check_settings(lambda: (0.9, 500), x, y)
-    nc.check_settings(lambda: (1.0, 100), x, y)  # b swings between 0 and 64 for ever
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("✅") and "not yet within" in lines[1]
-    assert "diverges" in lines[2] and "more than the 100 allowed" in lines[3]
-    assert "b = 0.000 °F has not settled" in lines[4]
+# Each checker's verdicts and hints, check_settings's too, are tested in tests/test_checkers.py.
 
 
 # -- packaging -------------------------------------------------------------------------------
@@ -325,6 +369,68 @@ def test_every_name_is_reachable_and_listed_for_tab_completion():
         assert getattr(nc, name) is getattr(neuron_ui, name), name
     with pytest.raises(AttributeError, match="no attribute 'plot_nothing'"):
         nc.plot_nothing  # noqa: B018
+
+
+def test_lazy_names_are_exactly_the_modules_all_and_all_resolve():
+    import neuron_checks
+    import neuron_explorers
+    import neuron_ui
+
+    modules = {"neuron_ui": neuron_ui, "neuron_explorers": neuron_explorers,
+               "neuron_checks": neuron_checks}
+    assert set(nc._LAZY) == set(modules)
+    for name, module in modules.items():
+        assert list(nc._LAZY[name]) == list(module.__all__), name
+        for public in module.__all__:
+            assert getattr(nc, public) is getattr(module, public), public
+            assert public in dir(nc), public
+    assert (nc.LR_MAX, nc.EPOCHS_MAX, nc.STEPS_MAX) == (
+        neuron_explorers.LR_MAX, neuron_explorers.EPOCHS_MAX, neuron_explorers.STEPS_MAX)
+    assert nc.EPOCHS_MAX <= nc.MAX_EPOCHS  # the explorers' runs are within train_fast's bound
+    lazy = [name for names in nc._LAZY.values() for name in names]
+    assert len(lazy) == len(set(lazy)) and not set(lazy) & set(nc.__all__)  # no name shadowed
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LIBRARY = {path.stem for path in ROOT.glob("neuron_*.py")}
+
+
+def private_uses_of_other_modules(path):
+    """``module._name`` and ``from module import _name`` in ``path``, for our neuron_* modules."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {}  # local name -> module, from `import neuron_x as nx` and `import neuron_x`
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in LIBRARY:
+                    aliases[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module in LIBRARY:
+            found += [f"from {node.module} import {alias.name}" for alias in node.names
+                      if alias.name.startswith("_")]
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and aliases.get(node.value.id, path.stem) != path.stem
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr} (line {node.lineno})")
+    return found
+
+
+def test_the_scan_finds_a_private_use(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import neuron_core as nc\nfrom neuron_fast import _x\nnc._loss_or_inf\n")
+    assert private_uses_of_other_modules(probe) == [
+        "from neuron_fast import _x", "nc._loss_or_inf (line 3)"]
+
+
+# neuron_validation is left out: it is where the checking helpers live.
+SOURCES = sorted([*ROOT.glob("neuron_*.py"), *ROOT.glob("scripts/*.py")])
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if p.stem != "neuron_validation"],
+                         ids=lambda path: path.name)
+def test_no_module_calls_a_private_helper_of_another(path):
+    assert private_uses_of_other_modules(path) == []
 
 
 def test_constant_arrays_are_read_only():
