@@ -1,0 +1,311 @@
+"""The static explorer page (scripts/build_site.py, site/): built right, and working in Chromium
+from disk with every outside request refused and no Jupyter server.
+
+The browser test checks the page's readouts against the course's own functions (nc.train,
+nf.train_fast, nc.mse) for the same settings, never against the page's embedded numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import build_site
+import numpy as np
+import pytest
+
+import neuron_core as nc
+import neuron_fast as nf
+
+REPO = Path(__file__).resolve().parents[1]
+WEIGHT_LIMIT = 2_000_000  # bytes: the whole page, numbers and pictures included
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The page, built once for the session into a temporary folder."""
+    return build_site.build(tmp_path_factory.mktemp("site"))
+
+
+def script(html: str, name: str) -> str:
+    match = re.search(rf'<script [^>]*id="{name}">(.*?)</script>', html, re.S)
+    assert match, f"no <script id={name}> in the page"
+    return match.group(1)
+
+
+def parts(index: Path):
+    html = index.read_text(encoding="utf-8")
+    manifest = json.loads(script(html, "nc-manifest"))
+    blob = base64.b64decode(script(html, "nc-blob"), validate=True)
+    return html, manifest, blob
+
+
+def refs(value):
+    """Every {"$b": [offset, length]} in the manifest."""
+    if isinstance(value, dict):
+        if set(value) == {"$b"}:
+            yield tuple(value["$b"])
+        else:
+            for v in value.values():
+                yield from refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from refs(v)
+
+
+def number_lists(value, path=""):
+    """Paths of JSON lists of more than 32 numbers with a fraction: floats must travel as
+    binary (lists of small whole numbers, such as indices, may stay JSON)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from number_lists(v, f"{path}/{k}")
+    elif isinstance(value, list):
+        if len(value) > 32 and any(isinstance(v, float) and not v.is_integer() for v in value):
+            yield path
+        for v in value:
+            yield from number_lists(v, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The build (no browser)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_page_is_one_small_file_with_binary_numbers(site):
+    html, manifest, blob = parts(site)
+    size = site.stat().st_size
+    assert size < WEIGHT_LIMIT, f"the page weighs {size} bytes"
+    assert [p.name for p in site.parent.iterdir()] == ["index.html"]
+    # The ES module is neuron_explorers.js, byte for byte.
+    assert script(html, "nc-esm") == (REPO / "neuron_explorers.js").read_text(encoding="utf-8")
+    # Nothing points outside the page.
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert not list(number_lists(manifest)), "numbers as JSON lists: they must be binary"
+    spans = sorted(set(refs(manifest)))
+    assert spans, "no binary value in the page"
+    assert all(0 <= offset and offset + length <= len(blob) for offset, length in spans)
+    assert all(offset % 8 == 0 for offset, _ in spans)  # a Float64Array can view each
+    # Stored once: the blob is hardly larger than the distinct values it holds.
+    starts = {}
+    for offset, length in spans:
+        starts[offset] = max(starts.get(offset, 0), length)
+    assert len(blob) <= sum(starts.values()) + 8 * len(starts)
+    names = [part["name"] for part in manifest["explorers"]]
+    assert names == ["hand-fit", "step", "training"]
+
+
+def test_page_holds_the_courses_runs(site):
+    """The training explorer's longest runs are in the blob as float64, as nf.train_fast
+    computes them (the explorers' path), and every background is a PNG."""
+    _, manifest, blob = parts(site)
+    x, y = build_site.course_data()
+    for lr in (0.5, 0.9, 3.0):
+        h = nf.train_fast(x, y, lr=lr, epochs=1000)  # the epochs slider's maximum
+        for values in (h.ws, h.bs):
+            assert np.ascontiguousarray(values, "<f8").tobytes() in blob, f"lr={lr}"
+    pngs = [o for o, _ in refs(manifest) if blob[o:o + 8] == b"\x89PNG\r\n\x1a\n"]
+    assert len(pngs) >= 3  # one per explorer at least
+
+
+def test_build_is_deterministic(tmp_path):
+    first = build_site.build(tmp_path / "a", names=["hand-fit"]).read_bytes()
+    second = build_site.build(tmp_path / "b", names=["hand-fit"]).read_bytes()
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+
+
+def test_blob_stores_a_prefix_once():
+    blob = build_site.Blob()
+    long, short, other = b"12345678" * 4, b"12345678" * 2, b"abc"
+    for value in (short, other, long):
+        blob.want(value)
+    blob.lay_out()
+    assert blob.where[short][0] == blob.where[long][0]
+    assert blob.where[other][0] % 8 == 0
+    assert len(blob.data) == len(long) + len(other)
+
+
+def test_script_text_cannot_close_its_script():
+    with pytest.raises(ValueError, match="cannot sit in a <script>"):
+        build_site._script_safe("let s = '</script>';", "x.js")
+    assert "</" not in build_site._json_for_script({"t": "</script>"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The page in Chromium, from disk, with the network refused
+# ---------------------------------------------------------------------------------------------
+
+
+def shown_as(text: str, value: float) -> bool:
+    """Is ``text`` the number ``value`` as printed to its digits (e.g. "2.21e-09", "180")?"""
+    mantissa, _, exponent = text.partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    unit = 10.0 ** (-decimals + (int(exponent) if exponent else 0))
+    return abs(float(text) - value) <= 0.5 * unit * (1 + 1e-9) + 1e-12 * abs(value)
+
+
+NUMBER = r"(-?[\d.]+(?:e[-+]\d+)?)"
+
+
+class Page:
+    """The page in a tab, every request not for a file:// URL refused and remembered."""
+
+    def __init__(self, browser, index: Path):
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type in ("error", "warning")
+                     and self.errors.append(f"console {m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.goto(index.as_uri())
+        self.page.wait_for_function("document.body.dataset.ready", timeout=20_000)
+        assert self.page.evaluate("document.body.dataset.ready") == "1", self.errors
+        # Live explorers, not the "saved picture" a notebook shows before its cell runs.
+        assert self.page.locator(".nc-live").count() == 3
+        assert self.page.locator(".nc-picture").count() == 0
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def section(self, name):
+        return self.page.locator(f"#{name}")
+
+    def control(self, name, label):
+        return self.section(name).get_by_label(label, exact=True)
+
+    def shown(self, name, label) -> str:
+        control = self.control(name, label)
+        return control.evaluate("el => el.parentElement.querySelector('output').textContent")
+
+    def readout(self, name) -> str:
+        return self.section(name).locator(".nc-readout").inner_text()
+
+    def pixels(self, name) -> str:
+        """A hash of what the explorer's canvas shows."""
+        url = self.section(name).locator("canvas").evaluate("c => c.toDataURL()")
+        return hashlib.sha256(url.encode()).hexdigest()
+
+    def key_to(self, name, label, target: str, limit=40):
+        """Press arrow keys on a slider until it shows ``target`` (by number, or by label
+        order for a selection)."""
+        control = self.control(name, label)
+        control.focus()
+        for _ in range(limit):
+            now = self.shown(name, label)
+            if now == target:
+                return
+            self.page.keyboard.press("ArrowRight" if float(now) < float(target) else "ArrowLeft")
+        raise AssertionError(f"{label} shows {self.shown(name, label)}, not {target}")
+
+    def set_range(self, name, label, value):
+        """Drag-like: set a slider's position and fire its input event."""
+        self.control(name, label).evaluate(
+            "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+            str(value))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def page(site, browser):
+    page = Page(browser, site)
+    yield page
+    page.close()
+    assert not page.outside, f"the page asked the network for {page.outside}"
+    assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_training_explorer(page):
+    x, y = build_site.course_data()
+    before = page.pixels("training")
+    page.key_to("training", "lr", "0.9")
+    page.set_range("training", "epochs", 86)  # a drag, then the last steps by keyboard
+    page.key_to("training", "epochs", "83")
+    assert page.pixels("training") != before
+    h = nc.train(x, y, lr=0.9, epochs=83)
+    text = page.readout("training")
+    got = re.search(rf"epoch (\d+) of (\d+): loss = {NUMBER}; w = {NUMBER} .*b = {NUMBER}", text)
+    assert got, text
+    assert got.group(1) == got.group(2) == "83"
+    assert shown_as(got.group(3), h.losses[-1]), (text, h.losses[-1])
+    assert shown_as(got.group(4), h.w) and shown_as(got.group(5), h.b), (text, h.w, h.b)
+
+    # Play replays the run from epoch 0 to its end, painting as it goes.
+    play = page.section("training").get_by_role("button", name="Play")
+    play.focus()
+    page.page.keyboard.press("Enter")
+    seen = set()
+    for _ in range(200):
+        shown = page.shown("training", "epoch shown")
+        seen.add(int(shown))
+        if shown == "83" and len(seen) > 3:
+            break
+        page.page.wait_for_timeout(25)
+    assert len(seen) > 3 and max(seen) == 83 and min(seen) < 40, sorted(seen)
+    assert "epoch 83 of 83" in page.readout("training")
+
+    # The epoch shown, by keyboard: the readout follows it.
+    page.key_to("training", "epoch shown", "80")
+    h80 = nc.train(x, y, lr=0.9, epochs=80)
+    got = re.search(rf"epoch 80 of 83: loss = {NUMBER}", page.readout("training"))
+    assert got and shown_as(got.group(1), h80.losses[-1]), page.readout("training")
+
+    # A learning rate that diverges: the run stops early and says so.
+    page.key_to("training", "lr", "3")
+    h3 = nf.train_fast(x, y, lr=3.0, epochs=83)
+    text = page.readout("training")
+    assert f"epoch {h3.epochs} of {h3.epochs}" in text and "diverged" in text, text
+
+
+@pytest.mark.browser
+def test_hand_fit_explorer(page):
+    x, y = build_site.course_data()
+    before = page.pixels("hand-fit")
+    page.key_to("hand-fit", "w", "100.5")
+    assert page.pixels("hand-fit") != before
+    for w, b in [(100.5, 0.0), (150.0, 20.5), (180.0, 32.0)]:
+        page.set_range("hand-fit", "w", w)
+        page.set_range("hand-fit", "b", b)
+        assert page.shown("hand-fit", "w") == f"{w:.1f}"
+        text = page.readout("hand-fit")
+        got = re.search(rf"your loss: {NUMBER}", text)
+        assert got and shown_as(got.group(1), nc.mse(nc.forward(x, w, b), y)), (text, w, b)
+    assert "you beat gradient descent" in page.readout("hand-fit")
+
+
+@pytest.mark.browser
+def test_step_explorer(page):
+    x, y = build_site.course_data()
+    step = page.section("step").get_by_role("button", name="Step")
+    before = page.pixels("step")
+    step.focus()
+    for key in ("Enter", "Space", "Enter"):
+        page.page.keyboard.press(key)
+    assert page.shown("step", "steps") == "3"
+    assert page.pixels("step") != before
+
+    def check(lr, k):
+        h = nc.train(x, y, lr=lr, epochs=k)
+        text = page.readout("step")
+        got = re.search(rf"after {k} steps?: w = {NUMBER}, b = {NUMBER}, loss = {NUMBER}", text)
+        assert got, (text, k)
+        for shown, value in zip(got.groups(), (h.w, h.b, h.losses[-1]), strict=True):
+            assert shown_as(shown, value), (text, lr, k, value)
+
+    check(0.5, 3)
+    page.key_to("step", "lr", "1.05")
+    check(1.05, 3)
+    page.section("step").get_by_role("button", name="Reset").click()
+    assert page.shown("step", "steps") == "0"
+    check(1.05, 0)
