@@ -76,13 +76,14 @@ __all__ = [
     "check_balanced_scale", "check_settings",
 ]
 
+_ENOUGH = 1000  # numbers: an answer with more is refused by its count, without a look at them
 TIME_LIMIT = 5.0  # seconds for each call of a learner's function (tests lower it)
 CHECK_SEED = 20261126  # the unguessable cases; neuron_grading draws its own with another seed
 
 MARK_RIGHT, MARK_WRONG, MARK_UNWRITTEN = "✔", "✘", "✎"
 
 
-# -- the exercises -------------------------------------------------------------------------------
+# -- the exercises -----------------------------------------------------------------------------
 
 
 def check_unscale(fn):
@@ -208,7 +209,7 @@ def _check(check, fn):
     return passed
 
 
-# -- the cases: arguments first (phase 1), expected values and hints after (phase 2) ------------
+# -- the cases: arguments first (phase 1), expected values and hints after (phase 2) -----------
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,6 @@ def _best_bias_arguments():
 
 def _best_bias_case(args):
     xs, ys, w = args
-    xn, yn = _notebook_data()
     return _Case(float(np.mean(ys - w * xs)), [
         (TRUE_B, "32 is right for the true rule only: compute it from x, y and w"),
         (float(ys.mean()), "mean(y) works only when x averages to 0: the best b makes the "
@@ -352,8 +352,7 @@ def _best_bias_case(args):
         (float(ys.mean()) - w, "multiply w by mean(x), not by 1"),
         (float(np.median(ys - w * xs)), "use the mean, not the median: the squared error is "
                                         "lowest at the mean"),
-        (float(np.mean(yn - w * xn)), _NOTEBOOK_DATA),
-    ])
+    ])  # the notebook's x, y give 32 whatever w is: the first hint says so
 
 
 def _nudge_arguments():
@@ -471,8 +470,8 @@ def _step_case(args):
 def _threshold_arguments():
     a, c = _unguessable("threshold", 2, 0.3, 2.5)
     return [(np.array(x, dtype=float),) for x in (
-        ARTICLE_CELSIUS / 100, ARTICLE_CELSIUS / 10, ARTICLE_CELSIUS / 20, ARTICLE_CELSIUS,
-        [-a, -c, c, a])]
+        ARTICLE_CELSIUS / 100, ARTICLE_CELSIUS / 10, ARTICLE_CELSIUS / 20, ARTICLE_CELSIUS / 5,
+        [-a, -c, c, a])]  # every threshold above 0.03: "0.15 (to two decimals)" invites rounding
 
 
 def _threshold_case(args):
@@ -491,8 +490,8 @@ def _threshold_case(args):
         (min(2.0, 2.0 / m), "twice too large: a factor reaches -1 (not 0) at half that lr"),
         (min(0.5, 0.5 / m), "that lr makes a factor 0 (one step lands); the threshold is "
                             "where the factor reaches -1"),
-        (0.5 / m, f"that is where w lands in one step (w's factor 1 - 2*mean(x²)*lr is 0 at "
-                  f"lr = {0.5 / m:.3g}); the threshold is where the first factor reaches -1, "
+        (0.5 / m, f"that is where w lands in one step: w's factor 1 - 2*mean(x²)*lr is 0 at "
+                  f"lr = {0.5 / m:.3g}; the threshold is where the first factor reaches -1, "
                   "and b's may get there first"),
         (0.5, "that lr makes b's factor 0 (one step lands); the threshold is where it "
               "reaches -1"),
@@ -569,7 +568,7 @@ _EXERCISES = {
         _nudge_arguments, _nudge_case, "one number, the slope along b", _one, 2, _LOSS,
         "the exercise is the nudge itself: compute two losses with nc.mse(nc.forward(...))"),
     "check_gradients": _Exercise(
-        _gradients_arguments, _gradients_case, "the pair (dw, db)", _two, 2, _LOSS,
+        _gradients_arguments, _gradients_case, "the pair (dw, db)", _two, None, _LOSS,
         "this exercise is what nc.gradients does inside"),
     "check_rmse_gradients": _Exercise(
         _rmse_arguments, _rmse_case, "the pair (dw, db) of the RMSE", _two, 4, _SLOPES,
@@ -578,7 +577,7 @@ _EXERCISES = {
         _step_arguments, _step_case, "the pair (new_w, new_b)", _two, None, _SLOPES,
         "this exercise is what nc.step does inside"),
     "check_threshold": _Exercise(
-        _threshold_arguments, _threshold_case, "one learning rate", _one, None,
+        _threshold_arguments, _threshold_case, "one learning rate", _one, 2,
         _SLOPES | {"step", "scale_inputs", "unscale_params"},
         "this exercise is what nc.lr_threshold does inside"),
     "check_balanced_scale": _Exercise(
@@ -591,7 +590,7 @@ _SETTINGS_ALLOWED = ANSWER_MACHINES - {"train", "train_fast", "article_model", "
 _SETTINGS_OWN = "choose lr and epochs yourself, with the explorer: the checker trains with them"
 
 
-# -- phase 1: call the learner's function, keep only plain numbers -------------------------------
+# -- phase 1: call the learner's function, keep only plain numbers -----------------------------
 #
 # A record is a tuple of exact builtin types, so that phase 2 (perhaps another copy of this
 # module) runs none of the learner's code while it reads it:
@@ -669,10 +668,11 @@ def _plain(got, size):
     kind = _odd_kind(got)
     if kind:
         return _record("odd", _show(got), detail=kind)
-    count = _count(got, size)
+    cap = max(_ENOUGH, 10 * size)  # far more numbers than any answer or known mistake has
+    count = _count(got, cap)
     if count is None:
         return _record("odd", _show(got), detail="that is not a number or a list of numbers")
-    if count > size:
+    if count > cap:
         return _record("size", f"{count} numbers", detail=str(count))
     values = _numbers(got)
     if values is None:
@@ -681,27 +681,27 @@ def _plain(got, size):
                    tuple(int(n) for n in values.shape), isinstance(got, tuple))
 
 
-def _count(value, size):
+def _count(value, cap):
     """How many numbers ``value`` holds, looking at no more than needed to know it exceeds
-    ``size``; None when it is not numbers."""
+    ``cap``; None when it is not numbers."""
     if isinstance(value, np.ndarray):
         return int(value.size)
     if isinstance(value, int | float | np.number):
         return 1
     if isinstance(value, list | tuple):
-        if len(value) > size:
+        if len(value) > cap:
             return len(value)
         total = 0
         for item in value:
-            inner = _count(item, size)
+            inner = _count(item, cap)
             if inner is None:
                 return None
             total += inner
-            if total > size:
+            if total > cap:
                 return total
         return total
     try:
-        if hasattr(value, "__len__") and len(value) > size:
+        if hasattr(value, "__len__") and len(value) > cap:
             return len(value)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -791,7 +791,7 @@ def _where(error):
         return ""
 
 
-# -- the time limit -------------------------------------------------------------------------------
+# -- the time limit ----------------------------------------------------------------------------
 
 
 class _TimeUp(BaseException):
@@ -881,7 +881,7 @@ def _within_trace(limit, action):
         sys.settrace(before)
 
 
-# -- what the learner's function uses: its code, and its calls while it runs -----------------------
+# -- what the learner's function uses: its code, and its calls while it runs -------------------
 
 _LIBRARY_FILES = ("neuron_core.py", "neuron_fast.py")
 _OURS = ("neuron_checks.py", "neuron_grading.py", "neuron_validation.py")
@@ -893,10 +893,13 @@ def _library_file(filename):
     return os.path.basename(str(filename)) in _LIBRARY_FILES
 
 
-def _library_name(code):
-    """``nc.forward`` for the code of neuron_core's forward, ``neuron_fast.moments``..."""
-    module = "nc" if os.path.basename(code.co_filename) == "neuron_core.py" else "neuron_fast"
-    return f"{module}.{code.co_name}"
+_FAST = frozenset({"moments", "moment_gradients", "bowl", "bowl_losses", "losses_at",
+                   "train_fast"})
+
+
+def _library_name(name):
+    """How the messages name a library function: ``nc.forward``, ``neuron_fast.moments``."""
+    return f"neuron_fast.{name}" if name in _FAST else f"nc.{name}"
 
 
 def library_uses(fn, allowed):
@@ -919,11 +922,10 @@ def library_uses(fn, allowed):
             name = getattr(obj, "__name__", "")
             if name in ("neuron_core", "neuron_fast") or _library_file(
                     getattr(obj, "__file__", "") or ""):
-                prefix = "nc" if name == "neuron_core" else name
-                found.extend(f"{prefix}.{n}" for n in sorted(names & forbidden))
+                found.extend(_library_name(n) for n in sorted(names & forbidden))
         elif code is not None and _library_file(code.co_filename):
             if code.co_name in forbidden:
-                found.append(_library_name(code))
+                found.append(_library_name(code.co_name))
         elif code is not None and depth < 4:
             visit(obj, depth + 1)
 
@@ -938,7 +940,7 @@ def library_uses(fn, allowed):
             names |= set(inner.co_names)
             names |= {c for c in inner.co_consts if type(c) is str and c.isidentifier()}
         if names & {"neuron_core", "neuron_fast"}:  # imported inside the function
-            found.extend(f"nc.{n}" for n in sorted(names & forbidden))
+            found.extend(_library_name(n) for n in sorted(names & forbidden))
         values = [scope.get(n, vars(builtins).get(n)) for n in sorted(names)]
         values += list(function.__defaults__ or ()) + list((function.__kwdefaults__ or {}).values())
         for cell in function.__closure__ or ():
@@ -998,7 +1000,7 @@ class _Watch:
         called_from = os.path.basename(caller.f_code.co_filename) if caller else ""
         if base in _LIBRARY_FILES:
             if code.co_name in self.forbidden and called_from not in _LIBRARY_FILES:
-                self.found = _library_name(code)
+                self.found = _library_name(code.co_name)
         elif base in _OURS and called_from not in _OURS and code not in _EXEMPT:
             if base != "neuron_validation.py":
                 self.found = _CHECKER
@@ -1179,7 +1181,7 @@ def _clean(records):
     return tuple(cleaned)
 
 
-# -- comparing, and saying what is wrong -----------------------------------------------------------
+# -- comparing, and saying what is wrong -------------------------------------------------------
 
 _IGNORES_ARGUMENTS = ("it gives the answer for {} whatever it is given: use the function's "
                       "arguments, not fixed numbers")
