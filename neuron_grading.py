@@ -113,31 +113,48 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
         return False, (f"{mark} the course files (neuron_*.py) are not the ones this assignment "
                        "was built with: an answer cell changed them, or the instructor must "
                        "rebuild the assignment")
-    checks = _fresh(sources, folder)["neuron_checks"]
-    checks.CHECK_SEED, checks.TIME_LIMIT = GRADING_SEED, TIME_LIMIT
+    # Phase 2 runs on what exists before the learner's code runs: immutable values (texts,
+    # names) and builtins, bound to locals here. Not this module's globals or functions: the
+    # learner's function can reach them (they are in the notebook's globals while this runs).
+    # Code objects are immutable: compiled once here, each phase executes them into new modules.
+    codes = tuple((name, compile(sources[name], path, "exec"), path) for name, path in (
+        (name, os.path.join(folder, f"{name}.py")) for name in MODULES))
+    exec_, module_type = exec, types.ModuleType
+    modules_dict, switch_to, switch = sys.modules, sys.setswitchinterval, sys.getswitchinterval()
+    seed, settings = GRADING_SEED, check_name == "check_settings"
+
+    checks = _fresh(codes)["neuron_checks"]
+    checks.CHECK_SEED, checks.TIME_LIMIT = seed, TIME_LIMIT
     name = checks.learner_name(fn)
     records = checks.collect_answers(check_name, fn)
     del checks, fn  # the copy the learner's code ran next to is not used again
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)  # the learner's threads, if any, wait while we judge
+
+    switch_to(1000.0)  # the learner's threads, if any, wait while we judge
+    saved = [(module, modules_dict.get(module)) for module, _, _ in codes]
     try:
-        modules = _fresh(sources, folder)
-        judge = modules["neuron_checks"]
-        judge.CHECK_SEED = GRADING_SEED
-        if check_name == "check_settings":
-            x, y = _course_data(modules["neuron_core"])
-            passed, verdict = judge.judge_answers(check_name, name, records, x, y)
+        fresh = []
+        for module, code, path in codes:  # as _fresh, inline
+            new = module_type(module)
+            new.__file__ = path
+            modules_dict[module] = new
+            exec_(code, new.__dict__)
+            fresh.append(new)
+        core, judge = fresh[1], fresh[2]
+        judge.CHECK_SEED = seed
+        if settings:
+            celsius, fahrenheit = core.make_dataset()
+            passed, verdict = judge.judge_answers(check_name, name, records,
+                                                  core.scale_inputs(celsius), fahrenheit)
         else:
             passed, verdict = judge.judge_answers(check_name, name, records)
     finally:
-        sys.setswitchinterval(switch)
+        for module, before in saved:
+            if before is None:
+                modules_dict.pop(module, None)
+            else:
+                modules_dict[module] = before
+        switch_to(switch)
     return bool(passed), str(verdict)
-
-
-def _course_data(core):
-    """The notebooks' data, from a fresh ``neuron_core``: ``x = celsius/100`` and °F."""
-    celsius, fahrenheit = core.make_dataset()
-    return core.scale_inputs(celsius), fahrenheit
 
 
 def _read_sources(folder):
@@ -148,17 +165,18 @@ def _read_sources(folder):
     return sources
 
 
-def _fresh(sources, folder):
-    """New module objects for ``MODULES``, compiled from ``sources`` (not from cached bytecode,
-    not from ``sys.modules``), importing one another; ``sys.modules`` is left as it was."""
+def _fresh(codes):
+    """New module objects for ``MODULES`` from their code (compiled from the files' text, not
+    from cached bytecode, not taken from ``sys.modules``), importing one another;
+    ``sys.modules`` is left as it was."""
     saved = {name: sys.modules.get(name) for name in MODULES}
     modules = {}
     try:
-        for name in MODULES:
+        for name, code, path in codes:
             module = types.ModuleType(name)
-            module.__file__ = os.path.join(folder, f"{name}.py")
+            module.__file__ = path
             sys.modules[name] = module  # what the next module's `from neuron_core import` finds
-            exec(compile(sources[name], module.__file__, "exec"), module.__dict__)
+            exec(code, module.__dict__)
             modules[name] = module
     finally:
         for name, before in saved.items():

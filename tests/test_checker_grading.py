@@ -1,0 +1,277 @@
+"""The hidden tests of grading (neuron_grading): they re-check each answer with pristine copies of
+the course's checking code and data, so that no trick in an answer cell turns a wrong answer into
+points, and a hung or exiting answer costs its own exercise only.
+
+The hidden lines run here as nbgrader runs them: in one namespace standing for the notebook's
+globals, in a folder holding the course files (a copy, so that a test may damage it). nbgrader's
+whole round trip is tested in test_grading.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import neuron_checks
+import neuron_core as nc
+import neuron_grading
+
+ROOT = Path(__file__).resolve().parents[1]
+X = nc.scale_inputs(nc.make_dataset()[0])
+Y = nc.make_dataset()[1]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """The assignment's folder: the course files, and the current directory, as at autograde."""
+    for name in neuron_grading.FILES:
+        shutil.copy(ROOT / f"{name}.py", tmp_path / f"{name}.py")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def notebook(**answers):
+    """A namespace standing for the notebook's globals after the learner's cells ran."""
+    return {"__builtins__": __builtins__, "np": np, "nc": nc, "x": X, "y": Y, **answers}
+
+
+def hidden(check, function, namespace):
+    """Run the hidden lines of a check cell: (passed, the assertion's message)."""
+    source = neuron_grading.hidden_test_source(check, function)
+    try:
+        exec(compile(source, "<check cell>", "exec"), namespace)
+    except AssertionError as failed:
+        return False, str(failed)
+    return True, ""
+
+
+def my_forward(x, w, b):
+    return w * x + b
+
+
+def no_bias(x, w, b):
+    return w * x
+
+
+def choose_settings():
+    return 0.9, 100
+
+
+# -- the lines themselves ----------------------------------------------------------------------
+
+
+def test_the_hidden_lines_are_short_python_that_asserts():
+    source = neuron_grading.hidden_test_source("check_forward", "my_forward")
+    compile(source, "<check cell>", "exec")
+    lines = source.splitlines()
+    assert len(lines) <= 10 and max(map(len, lines)) <= 100
+    assert lines[-1] == "assert _passed, _verdict"
+    assert "BEGIN HIDDEN TESTS" not in source  # the build script adds nbgrader's markers
+    assert "'check_forward'" in source and "'my_forward'" in source
+    assert "import neuron" not in source  # never through sys.modules
+
+
+@pytest.mark.parametrize(("check", "function"), [
+    ("check_nothing", "f"), ("check_forward", "not a name"), ("check_forward", None)])
+def test_the_hidden_lines_refuse_bad_names(check, function):
+    with pytest.raises(ValueError, match="check_name|function_name"):
+        neuron_grading.hidden_test_source(check, function)
+
+
+def test_every_checker_has_hidden_lines():
+    assert set(neuron_grading.CHECKS) == set(neuron_checks.__all__)
+
+
+# -- honest work -------------------------------------------------------------------------------
+
+
+def test_a_right_answer_passes_and_a_wrong_one_fails_with_the_verdict(folder, capsys):
+    assert hidden("check_forward", "my_forward", notebook(my_forward=my_forward)) == (True, "")
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=no_bias))
+    assert not passed
+    assert message.startswith("✘ no_bias(0.2, 180, 32) gives 36, expected 68")
+    assert "Hint: b is missing" in message
+    assert capsys.readouterr().out == ""  # the visible check prints; the hidden one asserts
+
+
+def test_a_missing_function_fails_with_a_word_not_a_name_error(folder):
+    passed, message = hidden("check_forward", "my_forward", notebook())
+    assert not passed and "my_forward is not defined" in message
+
+
+def test_an_unwritten_answer_fails(folder):
+    def my_forward(x, w, b):
+        ...
+
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=my_forward))
+    assert not passed and message.startswith("✎ my_forward is not written yet")
+
+
+# -- tricks that must not score ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, "autograde"])
+def test_the_environment_changes_nothing(folder, monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    else:
+        monkeypatch.setenv("NBGRADER_EXECUTION", value)
+    assert not hidden("check_forward", "my_forward", notebook(my_forward=no_bias))[0]
+    assert hidden("check_forward", "my_forward", notebook(my_forward=my_forward))[0]
+
+
+def test_patched_checkers_and_internals_change_nothing(folder, monkeypatch):
+    monkeypatch.setattr(nc, "check_forward", lambda fn: True, raising=False)
+    monkeypatch.setattr(neuron_checks, "_close", lambda *a: True)
+    monkeypatch.setattr(neuron_checks, "judge_answers", lambda *a, **k: (True, "✔"))
+    monkeypatch.setattr(neuron_checks, "collect_answers", lambda *a: ())
+    monkeypatch.setattr(nc, "forward", lambda x, w, b: w * x)
+    modules = dict(sys.modules)
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=no_bias))
+    assert not passed and "b is missing" in message
+    assert hidden("check_forward", "my_forward", notebook(my_forward=my_forward))[0]
+    assert {k: v for k, v in sys.modules.items() if k.startswith("neuron_")} == {
+        k: v for k, v in modules.items() if k.startswith("neuron_")}  # sys.modules as it was
+
+
+def test_overwritten_notebook_data_changes_nothing(folder, capsys):
+    """On x = +-1, y = 180 x + 32, one step of lr 0.5 lands: the visible check passes a trivial
+    answer on the learner's data; grading trains on the course's."""
+    x, y = np.array([-1.0, 1.0]), 180 * np.array([-1.0, 1.0]) + 32
+    trivial = lambda: (0.5, 1)  # noqa: E731
+    assert nc.check_settings(trivial, x, y) is True
+    namespace = notebook(choose_settings=trivial, x=x, y=y)
+    passed, message = hidden("check_settings", "choose_settings", namespace)
+    assert not passed and "not yet within 0.001 of 1.8" in message
+    namespace = notebook(choose_settings=choose_settings, x=x, y=y)
+    assert hidden("check_settings", "choose_settings", namespace)[0]
+
+
+@pytest.mark.parametrize(("check", "function", "answer"), [
+    ("check_forward", "my_forward", lambda x, w, b: nc.forward(x, w, b)),
+    ("check_gradients", "my_gradients", lambda x, y, w, b: nc.gradients(x, y, w, b)),
+    ("check_threshold", "my_threshold", lambda x: nc.lr_threshold(x)),
+    ("check_step", "my_step", lambda w, b, dw, db, lr: nc.step(w, b, dw, db, lr)),
+])
+def test_library_answers_do_not_score(folder, check, function, answer):
+    passed, message = hidden(check, function, notebook(**{function: answer}))
+    assert not passed and "Hint: write it with numpy" in message
+
+
+def test_copied_outputs_do_not_score(folder):
+    """The values the text states, or a visible check printed, are not the hidden cases'."""
+    for check, function, copied in [
+            ("check_balanced_scale", "balanced_scale", lambda c: 25.8199),
+            ("check_rmse_gradients", "rmse_gradients", lambda *a: (-0.140028, -0.840168)),
+            ("check_best_bias", "best_bias", lambda x, y, w: 32.0)]:
+        assert not hidden(check, function, notebook(**{function: copied}))[0], check
+
+
+def test_the_hidden_cases_are_not_the_visible_ones(folder, capsys):
+    seen = {"visible": [], "hidden": []}
+
+    def recorder(label):
+        def my_forward(x, w, b):
+            seen[label].append((np.array(x).tolist(), w, b))
+            return w * x + b
+
+        return my_forward
+
+    assert nc.check_forward(recorder("visible")) is True
+    assert hidden("check_forward", "my_forward", notebook(my_forward=recorder("hidden")))[0]
+    assert seen["visible"][:2] == seen["hidden"][:2]  # the cases the text states
+    assert seen["visible"][-1] != seen["hidden"][-1]  # the unguessable one is another
+
+
+def test_a_learner_patching_the_checker_from_the_stack_gains_nothing(folder):
+    """The learner's function reaches the copy of the checking code that calls it (its frames'
+    globals) and patches its comparison, its judge and the grading namespace; the verdict comes
+    from a copy made after it last ran."""
+
+    def patcher(x, w, b):
+        frame = sys._getframe().f_back
+        while frame is not None:
+            scope = frame.f_globals
+            if "_close" in scope:
+                scope["_close"] = lambda *a: True
+                scope["judge_answers"] = lambda *a, **k: (True, "✔ patched")
+            if "_fresh" in scope:
+                scope["_fresh"] = lambda *a: None
+            frame = frame.f_back
+        return w * x  # wrong
+
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=patcher))
+    assert not passed and "b is missing" in message
+
+
+def test_course_files_rewritten_by_an_answer_cell_are_refused(folder):
+    path = folder / "neuron_checks.py"
+    path.write_text(path.read_text().replace("def _close(", "def _close_(*a):\n    return True"
+                                             "\n\n\ndef _close("))
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=no_bias))
+    assert not passed and "not the ones this assignment was built with" in message
+    # and without the digest the rewritten file would have been believed: the digest matters
+    assert neuron_grading.grade("check_forward", no_bias, "no_bias", None, folder)[0] is False
+
+
+def test_grading_reads_the_files_not_the_imported_modules(folder):
+    """A file that differs from the imported module is the one that judges."""
+    path = folder / "neuron_checks.py"
+    path.write_text(path.read_text().replace("b is missing: add the bias",
+                                             "b is missing (from the file): add the bias"))
+    passed, message = neuron_grading.grade("check_forward", no_bias, "no_bias", None, folder)
+    assert not passed and "(from the file)" in message
+
+
+# -- answers that hang or stop the kernel cost their own exercise only -------------------------
+
+
+def hangs(x, w, b):
+    while True:
+        pass
+
+
+def exits(x, w, b):
+    sys.exit()
+
+
+def interrupts(x, w, b):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(("fn", "says"), [
+    (hangs, "did not finish in 0.3 s"), (exits, "calls exit()"),
+    (interrupts, "was interrupted (KeyboardInterrupt)")])
+def test_a_hung_or_exiting_answer_fails_that_exercise_only(folder, monkeypatch, fn, says):
+    monkeypatch.setattr(neuron_grading, "TIME_LIMIT", 0.3)
+    started = time.monotonic()
+    passed, message = neuron_grading.grade("check_forward", fn, fn.__name__)
+    assert not passed and says in message and "Hint:" in message
+    assert time.monotonic() - started < 3.0
+    # the kernel lives on and grades the next exercise
+    assert neuron_grading.grade("check_step", lambda w, b, dw, db, lr: (w - lr * dw, b - lr * db),
+                                "my_step")[0]
+    assert sys.getprofile() is None and sys.gettrace() is None
+    assert sys.getswitchinterval() < 1.0
+
+
+def test_the_grading_time_limit_is_the_modules_own(folder):
+    """An answer cell that sets neuron_checks.TIME_LIMIT to hours changes nothing."""
+    assert neuron_grading.TIME_LIMIT <= 10.0
+    source = (folder / "neuron_grading.py").read_text()
+    assert "checks.CHECK_SEED, checks.TIME_LIMIT = seed, TIME_LIMIT" in source
+
+
+def test_the_digest_covers_every_course_file(folder):
+    sources = {name: (folder / f"{name}.py").read_text() for name in neuron_grading.FILES}
+    digest = neuron_grading.course_digest(sources)
+    for name in neuron_grading.FILES:
+        changed = dict(sources, **{name: sources[name] + "\n"})
+        assert neuron_grading.course_digest(changed) != digest, name
+    assert os.path.exists(folder / "neuron_grading.py")
