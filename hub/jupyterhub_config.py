@@ -1,29 +1,33 @@
-"""JupyterHub for a class, as a local trial: `make hub` (see README, "JupyterHub for a class").
+"""JupyterHub for a class, as a local trial: `make hub` (see docs/hub.md).
 
-Everything is set from environment variables, so that `make hub` and tests/test_hub.py start the
-same hub. Nothing here needs system users or root:
+It isolates learners as a real class hub does, so it runs as root (it creates Unix users):
 
-* the hub listens on 127.0.0.1 only (ONE_NEURON_HUB_PORT, default 8000); its internal API and
-  the proxy's API on ONE_NEURON_HUB_API_PORT (8081) and ONE_NEURON_PROXY_API_PORT (8001);
-* log in with any user name and the shared password ONE_NEURON_HUB_PASSWORD (at least 8
-  characters: JupyterHub's SharedPasswordAuthenticator, meant for workshops);
-* each learner gets a JupyterLab server from this venv, with a home of their own under
-  ONE_NEURON_HUB_DIR/home/<name> (default build/hub/home/<name>): SimpleLocalProcessSpawner,
-  which needs no system users and isolates nothing, so use it for a trial on your own machine only;
-* the course reaches the learner through an nbgitpuller link (printed by `make hub`): it clones
-  the course into ~/one-neuron on the first click and merges updates on the next ones. The
-  learner's kernels import `neuron_core` from that pulled copy (PYTHONPATH), so an update of the
-  course updates the library and the notebooks together;
-* servers idle for ONE_NEURON_HUB_IDLE_TIMEOUT seconds (default 3600) are stopped by
-  jupyterhub-idle-culler, running as a hub service;
-* the proxy is configurable-http-proxy from the npm registry, installed by `npm ci` into
-  hub/node_modules.
-
-A real deployment (The Littlest JupyterHub, Zero to JupyterHub on Kubernetes) sets the same few
-things in its own configuration: see the README.
+* one Unix user per learner (``jupyter-<name>``, made on the first spawn by hub/learners.py),
+  homes of mode 0700 under ONE_NEURON_HUB_DIR/homes; each learner's JupyterLab and kernels run
+  as that user, so they cannot read another learner's files or processes (``/proc/<pid>``);
+* the hub's state (database, cookie secret, pid files) in ONE_NEURON_HUB_DIR/state, mode 0700,
+  root's; the hub, its proxy and its services run as root, so their environments (the proxy's
+  token, the instructor's password) are not readable by learners, and the learners' servers get
+  only the variables set here (no CONFIGPROXY_AUTH_TOKEN);
+* log in with an account of one's own (hub/accounts.py: NativeAuthenticator, sign-up approved
+  by the instructor, a lock after ONE_NEURON_HUB_MAX_FAILED_LOGINS wrong passwords, bounded
+  names); the instructor's account (ONE_NEURON_HUB_INSTRUCTOR, default ``instructor``, password
+  ONE_NEURON_HUB_INSTRUCTOR_PASSWORD) is the hub's admin;
+* nbgitpuller links pull only the course (ONE_NEURON_HUB_REPO) into ~/one-neuron
+  (hub/singleuser/pull_guard.py, loaded by the learners' servers);
+* the course runs in its own kernel, ``one-neuron``: a kernelspec written here into
+  ONE_NEURON_HUB_DIR/share/jupyter, whose Python is the course's environment
+  (ONE_NEURON_COURSE_PYTHON, default: this venv's); learners' servers cull idle kernels and
+  show no news pop-up (hub/singleuser/jupyter_server_config.py);
+* the hub listens on 127.0.0.1 only: ONE_NEURON_HUB_PORT (8000), its API on
+  ONE_NEURON_HUB_API_PORT (8081), the proxy's API on ONE_NEURON_PROXY_API_PORT (8001);
+* servers idle for ONE_NEURON_HUB_IDLE_TIMEOUT seconds (3600) are stopped by
+  jupyterhub-idle-culler; the proxy is configurable-http-proxy (`npm ci` in hub/).
 """
 
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,18 +35,64 @@ c = get_config()  # noqa: F821  (JupyterHub's config loader defines it)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-STATE = Path(os.environ.get("ONE_NEURON_HUB_DIR", REPO / "build" / "hub")).resolve()
-# The folder nbgitpuller pulls the course into (its link's targetpath), inside each home.
-COURSE_DIR = "one-neuron"
+sys.path.insert(0, str(HERE))  # hub/learners.py, hub/accounts.py, hub/learner_env.py
+
+from learner_env import DEFAULT as DEFAULT_LEARNER_ENV  # noqa: E402
+from learner_env import unreachable  # noqa: E402
+from learners import NAME_PATTERN  # noqa: E402
+
+HUB_DIR = Path(os.environ.get("ONE_NEURON_HUB_DIR", REPO / "build" / "hub")).resolve()
+STATE = HUB_DIR / "state"  # root only
+HOMES = HUB_DIR / "homes"  # jupyter-<name>/ each, 0700
+SHARE = HUB_DIR / "share" / "jupyter"  # the course's kernelspec, readable by all
+SERVER_CONFIG = HUB_DIR / "share" / "config"  # a copy of hub/singleuser, readable by all
+# The learners' environment (hub/learner_env.py): their JupyterLab and the course's kernel.
+LEARNER_ENV = Path(os.environ.get("ONE_NEURON_LEARNER_ENV", DEFAULT_LEARNER_ENV))
+COURSE_PYTHON = os.environ.get("ONE_NEURON_COURSE_PYTHON", str(LEARNER_ENV / "bin" / "python"))
+COURSE_DIR = "one-neuron"  # nbgitpuller's targetpath, in each home
+KERNEL = "one-neuron"
+COURSE_REPO = os.environ.get("ONE_NEURON_HUB_REPO", "")
 IDLE_TIMEOUT = int(os.environ.get("ONE_NEURON_HUB_IDLE_TIMEOUT", "3600"))
 CULL_EVERY = int(os.environ.get("ONE_NEURON_HUB_CULL_EVERY", max(1, min(300, IDLE_TIMEOUT // 4))))
-# How often (s) the hub and the single-user servers record activity, which the culler reads.
 ACTIVITY_INTERVAL = int(os.environ.get("ONE_NEURON_HUB_ACTIVITY_INTERVAL", "300"))
-VENV_BIN = Path(sys.executable).parent  # the hub and the learners' servers share this venv
+INSTRUCTOR = os.environ.get("ONE_NEURON_HUB_INSTRUCTOR", "instructor")
 
-STATE.mkdir(parents=True, exist_ok=True)
+if not hasattr(os, "geteuid") or os.geteuid() != 0:
+    sys.exit("the trial hub makes one Unix user per learner: run it as root (sudo make hub)")
+if not (LEARNER_ENV / "bin" / "jupyterhub-singleuser").exists():
+    sys.exit(f"no learners' environment in {LEARNER_ENV}: python hub/learner_env.py builds it")
+for needed in (LEARNER_ENV, Path(os.path.realpath(COURSE_PYTHON)), HUB_DIR):
+    blocked = unreachable(needed)
+    if blocked is not None:
+        sys.exit(f"learners' processes could not reach {needed}: {blocked} is not o+x")
 
-# --- The hub, on this machine only --------------------------------------------------------------
+for folder, mode in ((HUB_DIR, 0o755), (STATE, 0o700), (HOMES, 0o755), (SHARE, 0o755)):
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, mode)
+os.chmod(SHARE.parent, 0o755)
+shutil.copytree(HERE / "singleuser", SERVER_CONFIG, dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+for path in [SERVER_CONFIG, *SERVER_CONFIG.rglob("*")]:
+    os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+# --- The course's kernel: ipykernel from the course's environment -------------------------------
+KERNEL_DIR = SHARE / "kernels" / KERNEL
+KERNEL_DIR.mkdir(parents=True, exist_ok=True)
+os.chmod(KERNEL_DIR.parent, 0o755)
+os.chmod(KERNEL_DIR, 0o755)
+(KERNEL_DIR / "kernel.json").write_text(
+    json.dumps(
+        {
+            "argv": [COURSE_PYTHON, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "One Neuron (Python 3)",
+            "language": "python",
+            "metadata": {"debugger": True},
+        },
+        indent=1,
+    )
+)
+
+# --- The hub, on this machine only, its state root's ---------------------------------------------
 c.JupyterHub.bind_url = f"http://127.0.0.1:{int(os.environ.get('ONE_NEURON_HUB_PORT', '8000'))}"
 c.JupyterHub.hub_bind_url = (
     f"http://127.0.0.1:{int(os.environ.get('ONE_NEURON_HUB_API_PORT', '8081'))}"
@@ -56,26 +106,36 @@ c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 c.JupyterHub.last_activity_interval = ACTIVITY_INTERVAL
-# Learners land in JupyterLab; the nbgitpuller link says which notebook to open.
 c.Spawner.default_url = "/lab"
 
-# --- Who may log in: any name, one shared password ----------------------------------------------
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = os.environ.get("ONE_NEURON_HUB_PASSWORD", "")
+# --- Who may log in: an account each, approved by the instructor --------------------------------
+c.JupyterHub.authenticator_class = "accounts.CourseAuthenticator"
+c.CourseAuthenticator.instructor = INSTRUCTOR
+c.CourseAuthenticator.instructor_password = os.environ.get("ONE_NEURON_HUB_INSTRUCTOR_PASSWORD", "")
+c.Authenticator.admin_users = {INSTRUCTOR}
+# NativeAuthenticator lets in only the accounts the instructor approved: no allow list on top.
 c.Authenticator.allow_all = True
+c.Authenticator.username_pattern = rf"^{NAME_PATTERN}\Z"
+c.NativeAuthenticator.open_signup = False
+c.NativeAuthenticator.minimum_password_length = 8
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.allowed_failed_logins = int(
+    os.environ.get("ONE_NEURON_HUB_MAX_FAILED_LOGINS", "3")
+)
+c.NativeAuthenticator.seconds_before_next_try = int(
+    os.environ.get("ONE_NEURON_HUB_LOGIN_LOCKOUT", "600")
+)
 
-# --- One JupyterLab per learner, in a home of their own -----------------------------------------
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "home" / "{username}")
-c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
+# --- One JupyterLab per learner, as a Unix user of their own ------------------------------------
+c.JupyterHub.spawner_class = "learners.LearnerSpawner"
+c.LearnerSpawner.homes = str(HOMES)
+c.Spawner.cmd = [str(LEARNER_ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 # A class logs in at once: on a busy 2-core machine a server took 30-40 s to start.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
-if hasattr(os, "geteuid") and os.geteuid() == 0:
-    c.Spawner.args = ["--allow-root"]  # jupyter_server refuses root otherwise
-# Only the variables named here reach the learner's server (not the hub's PYTHONPATH, say).
-c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV"]
+# Only the variables named here reach the learner's server: nothing of the hub's own.
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
 
 
 def course_path(spawner):
@@ -84,11 +144,27 @@ def course_path(spawner):
 
 
 c.Spawner.environment = {
+    "PATH": f"{LEARNER_ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONPATH": course_path,
     "JUPYTERHUB_ACTIVITY_INTERVAL": str(ACTIVITY_INTERVAL),
-    # A learner's server runs the hub's venv: keep its data (kernelspec, labextensions) found.
+    # The learner's server: its config (culling, news off, the link guard) and the course kernel.
+    "JUPYTER_CONFIG_PATH": str(SERVER_CONFIG),
+    "JUPYTER_PATH": str(SHARE),
     "JUPYTER_PREFER_ENV_PATH": "1",
+    "ONE_NEURON_KERNEL": KERNEL,
+    "ONE_NEURON_COURSE_REPO": COURSE_REPO,
+    "ONE_NEURON_COURSE_DIR": COURSE_DIR,
+    "ONE_NEURON_KERNEL_IDLE_TIMEOUT": os.environ.get("ONE_NEURON_KERNEL_IDLE_TIMEOUT", "1800"),
+    "ONE_NEURON_KERNEL_CULL_INTERVAL": os.environ.get("ONE_NEURON_KERNEL_CULL_INTERVAL", "60"),
 }
+if COURSE_REPO.startswith("file://"):
+    # The trial's course is a repository on disk owned by root: let the learners' git read it
+    # (git refuses a repository of another owner unless it is named safe).
+    c.Spawner.environment.update(
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0="safe.directory",
+        GIT_CONFIG_VALUE_0=COURSE_REPO.removeprefix("file://"),
+    )
 
 # --- Stop idle servers --------------------------------------------------------------------------
 c.JupyterHub.load_roles = [
@@ -117,7 +193,9 @@ if os.environ.get("ONE_NEURON_HUB_ADMIN_TOKEN"):
     c.JupyterHub.load_roles.append(
         {
             "name": "course-admin",
-            "scopes": ["admin:users", "admin:servers", "admin:server_state", "list:users"],
+            "scopes": [
+                "admin:users", "admin:servers", "admin:server_state", "list:users", "tokens",
+            ],  # fmt: skip
             "services": ["course-admin"],
         }
     )

@@ -1,17 +1,21 @@
-"""Start the local trial hub of `make hub`: print how to log in and the nbgitpuller link, then run
-JupyterHub with hub/jupyterhub_config.py (this process becomes the hub).
+"""Start the local trial hub of `make hub`: publish the course (learner edition only), print the
+instructor's login and the nbgitpuller link, then run JupyterHub with hub/jupyterhub_config.py
+(this process becomes the hub). Runs as root: the hub makes one Unix user per learner.
 
-Environment (all optional): ONE_NEURON_HUB_PORT (8000), ONE_NEURON_HUB_PASSWORD (a random one is
-made and printed), ONE_NEURON_HUB_REPO (the git URL learners pull; default: this repository on
-disk, file://...), ONE_NEURON_HUB_BRANCH (default: the branch checked out here), and the others
-that hub/jupyterhub_config.py reads.
+Environment (all optional): ONE_NEURON_HUB_PORT (8000), ONE_NEURON_HUB_API_PORT (8081),
+ONE_NEURON_PROXY_API_PORT (8001), ONE_NEURON_HUB_DIR (build/hub), ONE_NEURON_HUB_INSTRUCTOR_PASSWORD
+(a random one is made and printed), ONE_NEURON_HUB_REPO (the git URL learners pull; default: the
+learner edition published by hub/course_repo.py into ONE_NEURON_HUB_DIR/course, file://...),
+ONE_NEURON_HUB_BRANCH (main), and the others that hub/jupyterhub_config.py reads.
+
+`python hub/run.py --remove-learners` removes the Unix users the trial made (their homes stay in
+ONE_NEURON_HUB_DIR/homes until you delete it).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,6 +23,7 @@ from urllib.parse import urlencode
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 COURSE_DIR = "one-neuron"  # where nbgitpuller puts the course in each home (hub config: same)
+sys.path.insert(0, str(HERE))
 
 
 def pull_link(hub_url: str, repo: str, branch: str, notebook: str = "01_data.ipynb") -> str:
@@ -34,34 +39,44 @@ def pull_link(hub_url: str, repo: str, branch: str, notebook: str = "01_data.ipy
     return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
-def current_branch() -> str:
-    result = subprocess.run(
-        ["git", "rev-parse", "--abbrev-ref", "HEAD"],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    branch = result.stdout.strip()
-    return branch if result.returncode == 0 and branch and branch != "HEAD" else "main"
+def main(argv: list[str]) -> None:
+    if argv == ["--remove-learners"]:
+        from learners import remove_learners
 
-
-def main() -> None:
+        print("removed:", " ".join(remove_learners()) or "nobody")
+        return
+    if os.geteuid() != 0:
+        sys.exit("the trial hub makes one Unix user per learner: run it as root (sudo make hub)")
     port = int(os.environ.setdefault("ONE_NEURON_HUB_PORT", "8000"))
-    password = os.environ.get("ONE_NEURON_HUB_PASSWORD") or secrets.token_urlsafe(9)
+    for name, default in (("ONE_NEURON_HUB_API_PORT", 8081), ("ONE_NEURON_PROXY_API_PORT", 8001)):
+        os.environ[name] = str(int(os.environ.get(name) or default))  # a number, or fail here
+    hub_dir = Path(os.environ.setdefault("ONE_NEURON_HUB_DIR", str(REPO / "build" / "hub")))
+    password = os.environ.get("ONE_NEURON_HUB_INSTRUCTOR_PASSWORD") or secrets.token_urlsafe(12)
     if len(password) < 8:
-        sys.exit("ONE_NEURON_HUB_PASSWORD must have at least 8 characters")
-    os.environ["ONE_NEURON_HUB_PASSWORD"] = password
-    repo = os.environ.get("ONE_NEURON_HUB_REPO") or REPO.as_uri()
-    branch = os.environ.get("ONE_NEURON_HUB_BRANCH") or current_branch()
-    hub_url = f"http://127.0.0.1:{port}"
+        sys.exit("ONE_NEURON_HUB_INSTRUCTOR_PASSWORD must have at least 8 characters")
+    os.environ["ONE_NEURON_HUB_INSTRUCTOR_PASSWORD"] = password
+    instructor = os.environ.setdefault("ONE_NEURON_HUB_INSTRUCTOR", "instructor")
+    branch = os.environ.setdefault("ONE_NEURON_HUB_BRANCH", "main")
+    repo = os.environ.get("ONE_NEURON_HUB_REPO")
+    if not repo:
+        from course_repo import publish
+
+        repo = publish(hub_dir / "course", branch)
+        os.environ["ONE_NEURON_HUB_REPO"] = repo
     proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         sys.exit(f"{proxy} is missing: run `npm ci` in {HERE} (make hub does)")
+    hub_url = f"http://127.0.0.1:{port}"
     print(
         f"JupyterHub for a class (local trial): {hub_url}\n"
-        f"  log in with any user name and the password: {password}\n"
-        f"  the course comes from {repo} (branch {branch}); learners open this link:\n"
+        f"  the instructor logs in as {instructor!r} with the password: {password}\n"
+        f"  learners sign up at {hub_url}/hub/signup; approve them at {hub_url}/hub/authorize\n"
+        f"  the course (learner edition) comes from {repo} (branch {branch});"
+        " learners open this link:\n"
         f"  {pull_link(hub_url, repo, branch)}\n"
-        f"  homes, database and logs: {os.environ.get('ONE_NEURON_HUB_DIR', REPO / 'build/hub')}\n"
-        "  stop with Ctrl-C (the learners' servers stop with the hub)",
+        f"  homes: {hub_dir / 'homes'}; the hub's state (root only): {hub_dir / 'state'}\n"
+        "  stop with Ctrl-C (the learners' servers stop with the hub); remove the learners'\n"
+        "  Unix users afterwards with: python hub/run.py --remove-learners",
         flush=True,
     )
     jupyterhub = Path(sys.executable).parent / "jupyterhub"
@@ -69,4 +84,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
