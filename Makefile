@@ -33,6 +33,7 @@ help:
 	@echo "make demo     serve the training explorer as a no-code Voila dashboard"
 	@echo "make hub      a local trial JupyterHub for a class (prints the login and the link)"
 	@echo "make lite     build a JupyterLite static site into build/lite/"
+	@echo "make site     the explorers as one static page, no kernel: build/site/index.html"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -141,6 +142,12 @@ hub: $(DEV) $(HUB_JS)
 lite: $(DEV)
 	$(BIN)/jupyter lite build --lite-dir lite --contents ../notebooks \
 	    $(foreach f,$(wildcard neuron_*.py neuron_*.js),--contents ../$(f)) --output-dir build/lite
+
+# The three explorers on one static page that needs no kernel and no network (docs/site.md):
+# open build/site/index.html from disk, or serve the folder with any web server.
+.PHONY: site
+site: $(DEV)
+	$(BIN)/python scripts/build_site.py build/site
 
 clean:
 	rm -rf build .pytest_cache
