@@ -5,6 +5,10 @@ and their parents."""
 
 from pathlib import Path
 
+# During the nbval run, compare every figure a cell draws with the committed one (with a
+# tolerance; nbval itself skips images): see tests/nbval_figures.py.
+pytest_plugins = ["nbval_figures"]
+
 ROOT = Path(__file__).resolve().parent
 NOTEBOOK_FOLDERS = (ROOT / "notebooks", ROOT / "instructor")
 
