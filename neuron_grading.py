@@ -5,16 +5,20 @@ The build script (``scripts/editions.py``) puts ``hidden_test_source(check, func
 At autograde time those lines run in the learner's kernel, in the notebook's folder, after all
 of the learner's cells. They::
 
-    with open("neuron_grading.py", encoding="utf-8") as _grading_file:   # this file, read afresh
+    with open("neuron_grading.py", encoding="utf-8") as _file:  # this file, read afresh
         _grading = {"__name__": "neuron_grading_pristine"}
-        exec(compile(_grading_file.read(), "neuron_grading.py", "exec"), _grading)
-    _passed, _verdict = _grading["grade"]("check_forward", globals().get("my_forward"),
-                                          "my_forward", "<digest>")
-    del _grading, _grading_file
+        exec(compile(_file.read(), "neuron_grading.py", "exec"), _grading)
+    _grade = _grading["grade"]
+    del _grading, _file
+    # (two lines of comment for the learner)
+    _passed, _verdict = _grade(
+        "check_forward", globals().get("my_forward"),
+        "my_forward", "<digest>")
     assert _passed, _verdict
 
 so the cell scores only if the answer is right, and nbgrader's feedback shows the verdict and
-its hint as the assertion's message. ``grade`` re-checks the learner's function with pristine
+its hint as the assertion's message; the traceback's few lines of context are the comment and
+the call, not the library. ``grade`` re-checks the learner's function with pristine
 copies of the course's checking code and data:
 
 * ``neuron_validation``, ``neuron_core`` and ``neuron_checks`` are compiled from their files, not
@@ -56,12 +60,16 @@ CHECKS = ("check_unscale", "check_predict_fahrenheit", "check_forward", "check_m
 
 _SOURCE = '''\
 # Graded by a fresh copy of the course's checking code (neuron_grading.py), not the notebook's
-with open("neuron_grading.py", encoding="utf-8") as _grading_file:
+with open("neuron_grading.py", encoding="utf-8") as _file:
     _grading = {{"__name__": "neuron_grading_pristine"}}
-    exec(compile(_grading_file.read(), "neuron_grading.py", "exec"), _grading)
-_passed, _verdict = _grading["grade"]({check!r}, globals().get({function!r}), {function!r},
-                                      {digest!r})
-del _grading, _grading_file
+    exec(compile(_file.read(), "neuron_grading.py", "exec"), _grading)
+_grade = _grading["grade"]
+del _grading, _file
+# The check above printed its verdict on your function; grading checks it again, on other
+# cases, and this cell scores only if it is right.
+_passed, _verdict = _grade(
+    {check!r}, globals().get({function!r}),
+    {function!r}, {digest!r})
 assert _passed, _verdict'''
 
 
