@@ -9,8 +9,8 @@
 // module, the state and the numbers (one base64 blob) are in this page.
 
 const PAGE = JSON.parse(document.getElementById("nc-manifest").textContent);
-const BLOB = decodeBase64(document.getElementById("nc-blob").textContent);
 const REF = "IPY_MODEL_";
+const BLOBS = { $b: decodeBase64(document.getElementById("nc-pictures").textContent), $n: null };
 
 function decodeBase64(text) {
   const chars = atob(text.trim());
@@ -19,14 +19,30 @@ function decodeBase64(text) {
   return bytes;
 }
 
-// The state as JSON, with each {"$b": [offset, length]} made a DataView of the blob: what
-// anywidget hands the module for a bytes value (a view of a binary message buffer).
+// The numbers' blob: deflated, and shuffled (all the values' first bytes, then their second
+// bytes...) by build_site.py; inflated by the browser, then put back in order.
+async function numbers() {
+  const packed = decodeBase64(document.getElementById("nc-numbers").textContent);
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
+  const lanes = new Uint8Array(await new Response(stream).arrayBuffer());
+  const n = lanes.length / 8;
+  const bytes = new Uint8Array(lanes.length);
+  for (let j = 0; j < 8; j++) {
+    for (let i = 0; i < n; i++) bytes[i * 8 + j] = lanes[j * n + i];
+  }
+  return bytes;
+}
+
+// The state as JSON, with each {"$b" or "$n": [offset, length]} made a DataView of its blob:
+// what anywidget hands the module for a bytes value (a view of a binary message buffer).
 function revive(value) {
   if (Array.isArray(value)) return value.map(revive);
   if (value && typeof value === "object") {
-    if (Array.isArray(value.$b) && Object.keys(value).length === 1) {
-      const [offset, length] = value.$b;
-      return new DataView(BLOB.buffer, BLOB.byteOffset + offset, length);
+    const [kind] = Object.keys(value);
+    if (Object.keys(value).length === 1 && kind in BLOBS && Array.isArray(value[kind])) {
+      const [offset, length] = value[kind];
+      const blob = BLOBS[kind];
+      return new DataView(blob.buffer, blob.byteOffset + offset, length);
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
   }
@@ -240,6 +256,7 @@ function build(explorer, model, plots) {
 }
 
 async function main() {
+  BLOBS.$n = await numbers();
   const widget = await loadModule();
   for (const part of PAGE.explorers) {
     const explorer = new Explorer(part);
