@@ -19,18 +19,20 @@ SLIDES_JS := slides/node_modules/.package-lock.json
 # The same for the hub's proxy (configurable-http-proxy), from hub/package-lock.json.
 HUB_JS := hub/node_modules/.package-lock.json
 
-.PHONY: help lab lab-instructor test lint unit links notebooks browser execute bench editions assignment slides demo hub lite clean
+.PHONY: help lab lab-instructor test lint unit links notebooks browser execute bench editions assignment slides handout answers demo hub lite clean
 
 help:
 	@echo "make lab      open the course in JupyterLab, learner edition (sets up .venv first)"
 	@echo "make lab-instructor  open the instructor edition (full text with solutions)"
-	@echo "make test     run every check: ruff, unit tests, nbval, browser, both editions"
+	@echo "make test     run every check: ruff, unit tests, links, nbval on both editions, browser"
 	@echo "make execute  re-execute instructor/, rebuild and re-execute notebooks/ (fresh kernels)"
-	@echo "make bench    print the performance tables (see README, Performance)"
+	@echo "make bench    print the performance tables (see docs/performance.md)"
 	@echo "make editions build the learner edition notebooks/ from instructor/ (not executed)"
 	@echo "make assignment  build the nbgrader course folder build/nbgrader/ (source + release)"
-	@echo "make slides   build reveal.js slides into build/slides/"
-	@echo "make demo     serve the training explorer as a no-code Voila dashboard"
+	@echo "make slides   build reveal.js slides of the instructor edition into build/slides/"
+	@echo "make handout  the one-page printable handout: build/handout.html"
+	@echo "make answers  the printable answer key from the instructor edition: build/answers.html"
+	@echo "make demo     serve the training explorer as a no-code Voila dashboard (DEMO_PORT=8866)"
 	@echo "make hub      a local trial JupyterHub for a class (prints the login and the link)"
 	@echo "make lite     build a JupyterLite static site into build/lite/"
 	@echo "make site     the explorers as one static page, no kernel: build/site/index.html"
@@ -119,13 +121,23 @@ $(SLIDES_JS): slides/package.json slides/package-lock.json
 slides: $(DEV) $(SLIDES_JS)
 	$(BIN)/python scripts/build_slides.py build/slides instructor/[0-9]*.ipynb
 
+# The one-page handout (docs/handout.md) and the answer key (every exercise of instructor/ with its
+# worked solution and the check's output): printable HTML that loads nothing.
+handout: $(DEV)
+	$(BIN)/python scripts/handout.py build/handout.html
+
+answers: $(DEV)
+	$(BIN)/python scripts/answers.py build/answers.html
+
 # Each page view starts a kernel; one whose page is closed (no connection) and that has been idle
 # for DEMO_CULL seconds is shut down (checked every DEMO_CULL_EVERY seconds), so that a class that
 # reloads the page does not pile kernels up. An open page keeps its kernel.
+# On 127.0.0.1:DEMO_PORT (`make demo DEMO_PORT=9000` for another port).
 DEMO_CULL ?= 120
 DEMO_CULL_EVERY ?= 30
+DEMO_PORT ?= 8866
 demo: $(DEV)
-	$(BIN)/voila --Voila.ip=127.0.0.1 --token --no-browser \
+	$(BIN)/voila --Voila.ip=127.0.0.1 --port=$(DEMO_PORT) --token --no-browser \
 	    --MappingKernelManager.cull_idle_timeout=$(DEMO_CULL) \
 	    --MappingKernelManager.cull_interval=$(DEMO_CULL_EVERY) \
 	    --MappingKernelManager.cull_connected=False notebooks/demo.ipynb

@@ -6,10 +6,10 @@ class that opens and reloads the dashboard would pile them up: `make demo` has V
 kernel that has no page connected and has been idle for DEMO_CULL seconds.
 
 The test runs the command that `make -n demo` prints, with short cull times (DEMO_CULL=4
-DEMO_CULL_EVERY=1) and its own port and token, loads the page several times in headless
-Chromium, closing each, keeps one more open, and counts the Voila server's kernels: they come
-back down to the one of the open page, whose explorer still works; once it is closed too, to
-none.
+DEMO_CULL_EVERY=1), a free port (DEMO_PORT, which the command must honour) and its own token,
+loads the page several times in headless Chromium, closing each, keeps one more open, and counts
+the Voila server's kernels: they come back down to the one of the open page, whose explorer
+still works; once it is closed too, to none.
 """
 
 from __future__ import annotations
@@ -37,11 +37,12 @@ PAGE_TIMEOUT = 60_000  # ms until the dashboard shows its explorer
 CULL_TIMEOUT = 60  # s until the kernels of closed pages are gone
 
 
-def voila_command(cull: int, cull_every: int) -> list[str]:
-    """The voila command of `make -n demo`, with these cull times."""
+def voila_command(cull: int, cull_every: int, port: int) -> list[str]:
+    """The voila command of `make -n demo`, with these cull times and this port."""
     env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     result = subprocess.run(
-        ["make", "-n", "demo", f"DEMO_CULL={cull}", f"DEMO_CULL_EVERY={cull_every}"],
+        ["make", "-n", "demo", f"DEMO_CULL={cull}", f"DEMO_CULL_EVERY={cull_every}",
+         f"DEMO_PORT={port}"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     for line in result.stdout.replace("\\\n", " ").splitlines():
@@ -69,12 +70,13 @@ def kernels_of(pid: int) -> list:
 def voila(chromium_executable, tmp_path):
     if shutil.which("make") is None:
         pytest.skip("make not installed")
-    command = voila_command(CULL, 1)
-    # Served as `make demo` serves it: on this machine only, behind a token.
+    port, token = free_port(), secrets.token_hex(24)
+    command = voila_command(CULL, 1, port)
+    # Served as `make demo` serves it: on this machine only, behind a token, on DEMO_PORT.
     assert "--Voila.ip=127.0.0.1" in command and "--token" in command, command
     assert f"--MappingKernelManager.cull_idle_timeout={CULL}" in command, command
-    port, token = free_port(), secrets.token_hex(24)
-    command = [str(REPO / command[0]), *command[1:], f"--port={port}", f"--Voila.token={token}"]
+    assert f"--port={port}" in command, command
+    command = [str(REPO / command[0]), *command[1:], f"--Voila.token={token}"]
     env = dict(os.environ)
     env.update(
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
