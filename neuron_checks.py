@@ -780,7 +780,8 @@ def _where(error):
         found, tb = None, error.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if not _library_file(filename) and os.path.basename(filename) not in _OURS:
+            if not (_library_file(filename) or os.path.basename(filename) in _OURS
+                    or _installed(filename)):
                 found = (filename, tb.tb_lineno)
             tb = tb.tb_next
         if found is None:
@@ -789,6 +790,13 @@ def _where(error):
         return f"at line {found[1]}: {line[:80]}" if line else f"at line {found[1]}"
     except Exception:
         return ""
+
+
+def _installed(filename):
+    """Is ``filename`` Python's or an installed package's (numpy's), not the learner's?"""
+    where = os.path.abspath(str(filename))
+    return "site-packages" in where or "dist-packages" in where or where.startswith(
+        os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
 
 
 # -- the time limit ----------------------------------------------------------------------------
@@ -926,8 +934,8 @@ def library_uses(fn, allowed):
         elif code is not None and _library_file(code.co_filename):
             if code.co_name in forbidden:
                 found.append(_library_name(code.co_name))
-        elif code is not None and depth < 4:
-            visit(obj, depth + 1)
+        elif code is not None and depth < 4 and obj.__globals__ is scope_of_fn:
+            visit(obj, depth + 1)  # a helper of the learner's, from the same notebook
 
     def visit(function, depth):
         code = function.__code__
@@ -951,6 +959,7 @@ def library_uses(fn, allowed):
         for value in values:
             examine(value, names, depth)
 
+    scope_of_fn = getattr(fn, "__globals__", None)
     try:
         if isinstance(fn, types.FunctionType):
             visit(fn, 0)

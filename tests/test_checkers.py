@@ -475,6 +475,15 @@ def test_an_error_in_the_learners_code_is_a_verdict_with_its_type_message_and_li
     assert "Hint: the error comes from your function" in out
 
 
+def test_an_error_inside_numpy_points_at_the_learners_line(capsys):
+    def broken(x, w, b):
+        return np.mean(x, axis=5) * w + b
+
+    assert nc.check_forward(broken) is False
+    out = capsys.readouterr().out
+    assert "raises AxisError" in out and "return np.mean(x, axis=5) * w + b" in out, out
+
+
 def test_an_exception_whose_message_raises_does_not_break_the_checker(capsys):
     class Unprintable(Exception):
         def __str__(self):
