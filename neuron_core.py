@@ -284,9 +284,10 @@ def _step_too_large(w, b, dw, db, lr):
 
 EXPLODED = 1e8  # a loss this many times the starting loss means the steps have run away
 # The most epochs (updates) one call of train or train_fast may run. train is 05's loop, whose
-# epoch calls gradients, step, forward and mse, each checking its input: 60-150 us an epoch
-# (scripts/bench.py, on a busy 2-core machine), so 20,000 epochs stay under about 3 s. 05 asks
-# for at most 10,000; the explorers at most 10,000 (EPOCHS_MAX), with train_fast.
+# epoch calls gradients, step, forward and mse, each checking its input: about 4 times the
+# article's per-sample loop on its 9 samples, some 45 us on an idle 2-core machine and up to
+# 4 times that on a busy one (docs/performance.md), so 20,000 epochs take about 1 s, 4 s at
+# worst. 05 asks for at most 10,000; the explorers too (EPOCHS_MAX), with train_fast.
 MAX_EPOCHS = 20_000
 
 

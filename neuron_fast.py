@@ -6,7 +6,9 @@ which is notebook 05's loop) would be too slow for that. For a line, the MSE and
 depend on the data only through four averages, ``mean(x)``, ``mean(x*x)``, ``mean(y)`` and
 ``mean(x*y)`` (``moments``), so after one pass over the data an epoch costs a few flops whatever
 the number of samples. ``train_fast`` gives the same ``History`` as ``nc.train``, equal up to
-rounding (``tests/test_core.py`` holds them together).
+rounding (``tests/test_core.py`` holds them together on a grid of data, learning rates and
+epochs), with one difference: it needs ``mean(x*x)`` and ``mean(x*y)``, so it refuses data
+whose products overflow float64, which ``nc.train`` may still train on.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import neuron_core as nc  # installed by requirements.txt (`-e .`), like for the notebooks
+import neuron_fast as nf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,61 +50,66 @@ def table(title, header, rows):
         print("| " + " | ".join(str(cell) for cell in row) + " |")
 
 
-# -- 1. nc.train against the article's per-sample loop ---------------------------------------
+# -- 1. nc.train (05's loop), neuron_fast.train_fast and the article's per-sample loop -------
 
 
 def bench_training():
+    """The three ways the course trains, on the article's data: nc.train is notebook 05's loop
+    (gradients, step, mse of forward, each checking its input); train_fast is the explorers'
+    path (four averages, then a few flops an epoch); the article's loop visits one sample at a
+    time. Ratios are against nc.train."""
     rows = []
-    for epochs in (50, 1000):
-        ours = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=0.1, epochs=epochs, reduction="sum")
-        w, b, _ = nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, epochs=epochs)
-        t_ours = best(lambda e=epochs: nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=0.1, epochs=e,
-                                                 reduction="sum"), repeat=20)
-        t_loop = best(lambda e=epochs: nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, epochs=e))
-        gap = max(abs(ours.w - w), abs(ours.b - b))
-        rows.append([epochs, f"{t_loop * 1e3:.2f}", f"{t_ours * 1e3:.3f}",
-                     f"**{t_loop / t_ours:.0f}×**", f"{gap:.1e}"])
+    x, y = nc.ARTICLE_X, nc.ARTICLE_Y
+    for epochs in (50, 1000, 10_000):
+        plain = nc.train(x, y, lr=0.1, epochs=epochs, reduction="sum")
+        fast = nf.train_fast(x, y, lr=0.1, epochs=epochs, reduction="sum")
+        w, b, _ = nc.article_model(x, y, epochs=epochs)
+        repeat = 20 if epochs <= 1000 else 3
+        t_plain = best(lambda e=epochs: nc.train(x, y, lr=0.1, epochs=e, reduction="sum"),
+                       repeat=repeat)
+        t_fast = best(lambda e=epochs: nf.train_fast(x, y, lr=0.1, epochs=e, reduction="sum"),
+                      repeat=repeat)
+        t_loop = best(lambda e=epochs: nc.article_model(x, y, epochs=e), repeat=repeat)
+        gap_loop = max(abs(plain.w - w), abs(plain.b - b))
+        gap_fast = max(abs(plain.w - fast.w), abs(plain.b - fast.b))
+        rows.append([f"{epochs:,}", f"{t_plain * 1e3:.2f}", f"{t_plain / epochs * 1e6:.1f}",
+                     f"{t_loop / t_plain:.2f}×", f"{t_fast / t_plain:.3f}×",
+                     f"{gap_loop:.1e}", f"{gap_fast:.1e}"])
     table("Training on the article's data (9 samples, lr 0.1, summed gradient)",
-          ["epochs", "article's loop (ms)", "nc.train (ms)", "speed-up", "max |Δw|, |Δb|"], rows)
+          ["epochs", "nc.train (ms)", "nc.train µs/epoch", "article's loop / nc.train",
+           "train_fast / nc.train", "max |Δw|, |Δb| article's loop", "max |Δw|, |Δb| train_fast"],
+          rows)
 
 
 # -- 2. Scale: time per epoch against the memory-bandwidth floor ------------------------------
 
 
-def naive_epochs(x, y, lr, epochs):
-    """Gradient descent as first written: new temporaries for every expression, every epoch."""
-    w, b = 1.0, 0.0
-    for _ in range(epochs):
-        r = w * x + b - y
-        _loss, dw, db = np.mean(r ** 2), 2 * np.mean(r * x), 2 * np.mean(r)
-        w, b = w - lr * dw, b - lr * db
-    return w, b
-
-
 def bench_scale(max_exponent=6, epochs=100):  # 10**6 = nc.MAX_SAMPLES
-    """nc.train reads the data once (its setup); then an epoch costs the same for any n."""
+    """nc.train passes over the data several times an epoch (each function checks its input and
+    computes with temporaries); train_fast reads it once (its setup), then an epoch costs the
+    same for any n."""
     rows = []
     for exponent in range(3, max_exponent + 1):
         n = 10 ** exponent
         celsius, y = nc.make_dataset(n=n, noise=1.0, seed=0)
         x = nc.scale_inputs(celsius)
         floor = best(lambda x=x, y=y: (x @ x, x @ y))
-        setup = best(lambda x=x, y=y: nc.train(x, y, lr=0.5, epochs=0), repeat=3)
-        run = best(lambda x=x, y=y: nc.train(x, y, lr=0.5, epochs=epochs), repeat=3)
-        naive_e = max(2, min(epochs, 10 ** 8 // n))
-        naive = best(lambda x=x, y=y, e=naive_e: naive_epochs(x, y, 0.5, e), repeat=3) / naive_e
-        rows.append([f"10^{exponent}", f"{floor * 1e3:.3f}", f"{setup * 1e3:.2f}",
-                     f"{setup / n * 1e9:.1f}", f"**{run / epochs / floor:.2f}×**",
-                     f"{naive / floor:.1f}×"])
+        plain = best(lambda x=x, y=y: nc.train(x, y, lr=0.5, epochs=epochs), repeat=3) / epochs
+        setup = best(lambda x=x, y=y: nf.train_fast(x, y, lr=0.5, epochs=0), repeat=3)
+        fast = best(lambda x=x, y=y: nf.train_fast(x, y, lr=0.5, epochs=epochs), repeat=3)
+        rows.append([f"10^{exponent}", f"{floor * 1e3:.3f}", f"{plain * 1e3:.3f}",
+                     f"{plain / floor:.1f}×", f"{setup * 1e3:.2f}",
+                     f"**{fast / epochs / floor:.2f}×**"])
     celsius, y = nc.make_dataset(n=1000)
     x = nc.scale_inputs(celsius)
-    per_epoch = (best(lambda: nc.train(x, y, lr=0.5, epochs=100_000), repeat=3)
-                 - best(lambda: nc.train(x, y, lr=0.5, epochs=0))) / 100_000
+    per_epoch = (best(lambda: nf.train_fast(x, y, lr=0.5, epochs=nc.MAX_EPOCHS), repeat=3)
+                 - best(lambda: nf.train_fast(x, y, lr=0.5, epochs=0))) / nc.MAX_EPOCHS
     table(f"Scale: noisy Celsius data, n samples, {epochs} epochs (floor = x@x and x@y over the "
-          f"same arrays; one epoch after the setup costs {per_epoch * 1e6:.2f} µs, for any n)",
-          ["n", "floor (ms)", "nc.train setup: one pass (ms)", "setup ns/sample",
-           f"nc.train per epoch ({epochs} epochs, setup included) / floor",
-           "naive epoch / floor"], rows)
+          f"same arrays; a train_fast epoch after its setup costs {per_epoch * 1e6:.2f} µs, for "
+          f"any n)",
+          ["n", "floor (ms)", "nc.train per epoch (ms)", "nc.train epoch / floor",
+           "train_fast setup: one pass (ms)",
+           f"train_fast per epoch ({epochs} epochs, setup included) / floor"], rows)
 
 
 # -- 3. Explorers: what a slider change costs the kernel ----------------------------------------
@@ -285,14 +291,14 @@ def bench_memory(notebook="05_training.ipynb"):
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    nb = nbformat.read(ROOT / "instructor" / notebook, as_version=4)  # the full text
     # VmHWM, not ru_maxrss: on Linux a forked kernel inherits its parent's ru_maxrss.
     probe = ("import re\n"
              "status = open('/proc/self/status').read()\n"
              "print(int(re.search(r'VmHWM:\\s*(\\d+)', status)[1]) / 1024)")
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     NotebookClient(nb, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+                   resources={"metadata": {"path": str(ROOT / "instructor")}}).execute()
     peak = float(nb.cells[-1].outputs[0]["text"])
     table("Footprint", ["what", "peak RSS (MB)"],
           [[f"one kernel after running {notebook} top to bottom", f"{peak:.0f}"]])

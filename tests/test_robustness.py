@@ -21,6 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import neuron_core as nc  # noqa: E402
+import neuron_fast as nf  # noqa: E402
 import neuron_validation as nv  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")  # any RuntimeWarning fails the test
@@ -226,7 +227,8 @@ def every_math_call(x, y, w, b, d, e, lr, h):
             (nc.lr_threshold, {"x": x}),
             (nc.lr_threshold, {"x": x, "reduction": "sum"}),
             (nc.train, {"x": x, "y": y, "lr": lr, "epochs": 20, "w": w, "b": b}),
-            (nc.article_model, {"x": x, "y": y, "epochs": 20, "lr": lr})]
+            (nc.article_model, {"x": x, "y": y, "epochs": 20, "lr": lr}),
+            (nf.train_fast, {"x": x, "y": y, "lr": lr, "epochs": 20, "w": w, "b": b})]
 
 
 @given(x=samples, data=st.data())
