@@ -244,7 +244,7 @@ function stroke(ctx, style, ink, cap) {
   ctx.strokeStyle = paint(style.color, ink);
   ctx.lineWidth = style.lw * PT;
   ctx.setLineDash(style.dashes ? style.dashes.map((v) => v * PT) : []);
-  ctx.lineDashOffset = 0;
+  ctx.lineDashOffset = (style.offset || 0) * PT;
   ctx.lineCap = style.dashes ? "butt" : cap;
   ctx.lineJoin = "round";
 }

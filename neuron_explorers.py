@@ -208,8 +208,7 @@ def _runs(x, y, lrs, most, w, b, reduction):
 # One description per moving artist, drawn by matplotlib (static copy) and by the canvas
 # ---------------------------------------------------------------------------------------------
 
-LINESTYLES = {"-": None, "--": "lines.dashed_pattern", ":": "lines.dotted_pattern",
-              "-.": "lines.dashdot_pattern"}
+LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = {"o", ".", "v", "^", "s", "D"}  # what neuron_explorers.js draws
 
 
@@ -242,13 +241,14 @@ def describe(artist):
     if marker not in MARKERS and marker not in ("None", None, ""):
         raise ValueError(f"the canvas cannot draw marker {marker!r}")
     lw = float(artist.get_linewidth())
-    pattern = LINESTYLES.get(linestyle)
-    dashes = None
-    if pattern is not None:
+    dashes, offset = None, 0.0
+    if linestyle not in ("-", "None"):
+        # The pattern as drawn (rcParams' for "--", ":", "-.", or the one given), in points.
+        offset, pattern = artist._unscaled_dash_pattern  # no public getter in matplotlib
         scale = lw if matplotlib.rcParams["lines.scale_dashes"] else 1.0
-        dashes = [float(v) * scale for v in matplotlib.rcParams[pattern]]
+        dashes, offset = [float(v) * scale for v in pattern], float(offset or 0) * scale
     return {"type": "line", "color": _color(artist.get_color()), "alpha": artist.get_alpha(),
-            "lw": lw if linestyle != "None" else 0.0, "dashes": dashes,
+            "lw": lw if linestyle != "None" else 0.0, "dashes": dashes, "offset": offset,
             "marker": None if marker in ("None", None, "") else marker,
             "ms": float(artist.get_markersize()), "mew": float(artist.get_markeredgewidth()),
             "mec": _color(artist.get_markeredgecolor()),
@@ -304,7 +304,7 @@ class _Figure:
             size = self.agg.get_width_height(physical=True)
             buffer = io.BytesIO()
             Image.frombuffer("RGBA", size, self.agg.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-                buffer, "png", compress_level=6)
+                buffer, "png", compress_level=1)
         return buffer.getvalue()
 
     def background(self, theme):
@@ -601,7 +601,8 @@ class Explorer(widgets.VBox):
     def close(self):
         """Close the explorer's widgets (controls, view, links, their layouts and styles) and
         free its figure. Using it afterwards raises ExplorerClosedError."""
-        if self._closed:
+        if getattr(self, "_closed", None) is not False:  # closed, or never made (__del__)
+            super().close()
             return
         self._closed = True
         for link in self._links:
@@ -963,7 +964,10 @@ def _step_limits(x, y, w, b, history):
     loss stays below four times the start; widened in quarters of the basic view, so that most
     learning rates share one background."""
     w_opt, b_opt = closed_form(x, y)
-    span_w, span_b = abs(w_opt - w) or 1.0, abs(b_opt - b) or 1.0
+    # Starting at (or within rounding of) the minimum: a view as wide as the numbers.
+    span_w, span_b = abs(w_opt - w), abs(b_opt - b)
+    span_w = span_w if span_w > 1e-6 * (abs(w_opt) + 1) else max(abs(w_opt), 1.0)
+    span_b = span_b if span_b > 1e-6 * (abs(b_opt) + 1) else max(abs(b_opt), 1.0)
     lo_w, hi_w = min(w, w_opt) - 0.15 * span_w, max(w, w_opt) + 0.15 * span_w
     lo_b, hi_b = min(b, b_opt) - 0.25 * span_b, max(b, b_opt) + 0.25 * span_b
     losses = history.losses
