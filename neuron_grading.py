@@ -43,9 +43,12 @@ and a loop inside one C call cannot be interrupted (nbgrader's cell timeout ends
 
 from __future__ import annotations
 
+import builtins
+import gc
 import hashlib
 import os
 import sys
+import sysconfig
 import types
 
 __all__ = ["hidden_test_source", "grade", "course_digest", "GRADING_SEED", "TIME_LIMIT"]
@@ -127,9 +130,12 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
     # Code objects are immutable: compiled once here, each phase executes them into new modules.
     codes = tuple((name, compile(sources[name], path, "exec"), path) for name, path in (
         (name, os.path.join(folder, f"{name}.py")) for name in MODULES))
-    exec_, module_type = exec, types.ModuleType
+    exec_, module_type, function_type = exec, types.ModuleType, types.FunctionType
     modules_dict, switch_to, switch = sys.modules, sys.setswitchinterval, sys.getswitchinterval()
     seed, settings = GRADING_SEED, check_name == "check_settings"
+    collect, gc_on, gc_off, gc_was = gc.collect, gc.enable, gc.disable, gc.isenabled()
+    look, look_in = _tampered.__code__, {"__builtins__": builtins, "os": os, "sys": sys,
+                                         "types": types, "sysconfig": sysconfig}
 
     checks = _fresh(codes)["neuron_checks"]
     checks.CHECK_SEED, checks.TIME_LIMIT = seed, TIME_LIMIT
@@ -137,9 +143,16 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
     records = checks.collect_answers(check_name, fn)
     del checks, fn  # the copy the learner's code ran next to is not used again
 
+    collect()  # the learner's objects due to go run their __del__ now, not while we judge
+    gc_off()
     switch_to(1000.0)  # the learner's threads, if any, wait while we judge
     saved = [(module, modules_dict.get(module)) for module, _, _ in codes]
     try:
+        changed = function_type(look, look_in)(TRUSTED_MODULES)
+        if changed:
+            return False, (f"{mark} {changed} is not Python's or numpy's own any more: a cell of "
+                           "this notebook replaced it, and grading cannot trust it; remove "
+                           "that cell")
         fresh = []
         for module, code, path in codes:  # as _fresh, inline
             new = module_type(module)
@@ -162,7 +175,75 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
             else:
                 modules_dict[module] = before
         switch_to(switch)
+        if gc_was:
+            gc_on()
     return bool(passed), str(verdict)
+
+
+# What phase 2 computes with: a function or class in them that comes from elsewhere than
+# Python's or an installed package's files (a notebook cell, a file next to it) was put there
+# by the learner, e.g. `np.allclose = lambda *a, **k: True` in an answer cell.
+TRUSTED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.random", "dataclasses",
+                   "functools", "warnings", "copy", "types", "os", "os.path")
+
+
+def _tampered(names):
+    """The first ``module.name`` among ``names``' modules that is not its package's own, or "".
+
+    Run as a function rebuilt from this code object (immutable) after the learner's code ran,
+    so that replacing this function, or its globals, changes nothing.
+    """
+    paths = sysconfig.get_paths()
+    homes = {os.path.abspath(paths[key]) for key in ("stdlib", "platstdlib", "purelib",
+                                                       "platlib") if key in paths}
+    homes |= {os.path.abspath(p) for p in sys.path  # the user's site-packages, a conda env...
+              if isinstance(p, str) and p.endswith(("site-packages", "dist-packages"))}
+    homes = tuple(home + os.sep for home in homes)
+
+    def at_home(filename):
+        filename = str(filename)  # "<frozen importlib._bootstrap>": Python's own, frozen
+        return filename.startswith("<frozen ") or os.path.abspath(filename).startswith(homes)
+
+    def genuine(value, depth=0):
+        if isinstance(value, types.FunctionType):
+            return at_home(value.__code__.co_filename)
+        if isinstance(value, types.MethodType):
+            return genuine(value.__func__, depth)
+        if isinstance(value, types.ModuleType):
+            where = getattr(value, "__file__", None)
+            return where is None or at_home(where)
+        if isinstance(value, type):
+            return genuine_type(value)
+        if callable(value) and depth == 0:
+            return genuine(type(value), 1)
+        return True
+
+    def genuine_type(cls):
+        if not cls.__flags__ & (1 << 9):  # a static type, written in C: not made in a cell
+            return True
+        module = str(getattr(cls, "__module__", ""))
+        if module == "__main__":  # where a notebook's cells define their classes
+            return False
+        for member in vars(cls).values():  # the methods: from the package's files?
+            function = getattr(member, "__func__", member)
+            if isinstance(function, types.FunctionType):
+                where = function.__code__.co_filename  # "<string>": namedtuple's, made by eval
+                if not (at_home(where) or where == "<string>"):
+                    return False
+        home = sys.modules.get(module)
+        where = getattr(home, "__file__", None)
+        return at_home(where) if where else True  # numpy.rec, cython's types, posix's...
+
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        if type(module) is not types.ModuleType or not genuine(module):
+            return module_name
+        for name, value in list(vars(module).items()):
+            if not genuine(value):
+                return f"{module_name}.{name}"
+    return ""
 
 
 def _read_sources(folder):

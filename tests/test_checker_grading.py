@@ -212,6 +212,60 @@ def test_a_learner_patching_the_checker_from_the_stack_gains_nothing(folder):
     assert not passed and "b is missing" in message
 
 
+def test_numpy_or_builtins_replaced_by_an_answer_cell_are_refused(folder, monkeypatch):
+    """`np.allclose = lambda *a, **k: True` in an answer cell would make any comparison pass;
+    `np.sum = ...` would change the expected values themselves."""
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=no_bias))
+    assert not passed and message.startswith("✘ numpy.allclose is not Python's or numpy's own")
+    monkeypatch.undo()
+
+    class Zero:
+        def __call__(self, *args, **kwargs):
+            return 0.0
+
+    monkeypatch.setattr(np, "sum", Zero())
+    passed, message = hidden("check_mse", "my_mse", notebook(my_mse=lambda y_hat, y: 0.0))
+    assert not passed and "numpy.sum" in message
+    monkeypatch.undo()
+    monkeypatch.setattr("builtins.abs", lambda value: 0.0)
+    assert not hidden("check_forward", "my_forward", notebook(my_forward=my_forward))[0]
+    monkeypatch.undo()
+    assert hidden("check_forward", "my_forward", notebook(my_forward=my_forward))[0]
+
+
+class Trap:
+    """A learner's object in a reference cycle, whose __del__ patches whatever checking code is
+    running when the garbage collector finally frees it."""
+
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        frame = sys._getframe()
+        while frame is not None:
+            if "judge_answers" in frame.f_globals:
+                frame.f_globals["_close"] = lambda *a: True
+            frame = frame.f_back
+
+
+def test_a_finalizer_left_behind_does_not_run_while_grading_judges(folder):
+    def trapped(x, w, b):
+        for _ in range(50):
+            Trap()
+        return w * x  # wrong
+
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=trapped))
+    assert not passed and "b is missing" in message
+    assert gc_enabled()
+
+
+def gc_enabled():
+    import gc
+
+    return gc.isenabled()
+
+
 def test_course_files_rewritten_by_an_answer_cell_are_refused(folder):
     path = folder / "neuron_checks.py"
     path.write_text(path.read_text().replace("def _close(", "def _close_(*a):\n    return True"
