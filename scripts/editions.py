@@ -23,7 +23,7 @@ tagged ``check`` calls a checker on the exercise's function (``ok = nc.check_for
   from ``neuron_grading.hidden_test_source`` (the only thing that scores); ``release/one_neuron/``
   is made by ``nbgrader generate_assignment`` with ``CODE_STUB`` as its code stub, so it is the
   learner edition without the solution cells. nbgrader_config.py and the per-exercise export
-  plugin (scripts/grade_export.py) sit at the top. Run this step with .venv-grader's Python.
+  plugins (scripts/nbgrader_plugins.py) sit at the top. Run this step with .venv-grader's Python.
 
 The build refuses broken markers, solution markers outside an exercise cell, and text that is
 true of one edition only ("in the student edition, ..."): both editions must read right.
@@ -406,9 +406,11 @@ def library_files(root: Path = ROOT) -> list[str]:
     return sorted(p.name for pattern in ("neuron_*.py", "neuron_*.js") for p in root.glob(pattern))
 
 
-def write_learner_tree(dest: Path, src_dir: Path = INSTRUCTOR, notebooks: Path = LEARNER) -> Path:
+def write_learner_tree(dest: Path, src_dir: Path = INSTRUCTOR, notebooks: Path = LEARNER,
+                       docs: Path = ROOT / "docs") -> Path:
     """Write into dest only what a learner needs: notebooks/ (the learner edition as committed,
-    outputs included), the library, requirements.txt and a README. Refuses a notebooks/ that is
+    outputs included), the library, the docs/ pages the notebooks link to, requirements.txt and
+    a README. Refuses a notebooks/ that is
     not the learner edition of src_dir, so an answer key can never be published by mistake."""
     stale = stale_learner(src_dir, notebooks)
     if stale:
@@ -425,9 +427,29 @@ def write_learner_tree(dest: Path, src_dir: Path = INSTRUCTOR, notebooks: Path =
         shutil.copyfile(path, dest / "notebooks" / path.name)
     for name in library_files():
         shutil.copyfile(ROOT / name, dest / name)
+    for name in linked_docs(notebooks, docs):
+        (dest / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(Path(docs) / name, dest / "docs" / name)
     shutil.copyfile(ROOT / "requirements.txt", dest / "requirements.txt")
     (dest / "README.md").write_text(TREE_README)
     return dest
+
+
+DOC_LINK = re.compile(r"\]\(\.\./docs/(?P<name>[\w.-]+\.md)")
+
+
+def linked_docs(notebooks: Path, docs: Path) -> list[str]:
+    """The docs/ pages the notebooks link to (``](../docs/glossary.md#kernel)``): they go with
+    the notebooks, so that no link of a published tree is broken."""
+    names = set()
+    for path in Path(notebooks).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=nbformat.NO_CONVERT).cells:
+            if cell.cell_type == "markdown":
+                names.update(match["name"] for match in DOC_LINK.finditer(cell.source))
+    missing = sorted(name for name in names if not (Path(docs) / name).exists())
+    if missing:
+        raise EditionError(f"the notebooks link to docs that do not exist: {missing}")
+    return sorted(names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,10 +469,38 @@ c.ClearSolutions.begin_solution_delimeter = {BEGIN_MARKER!r}
 c.ClearSolutions.end_solution_delimeter = {END_MARKER!r}
 # The checkers give each call of a learner's function a few seconds; this is the last resort.
 c.Execute.timeout = 120
-# `nbgrader export` writes one row per student and notebook with one column per exercise.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-c.ExportApp.plugin_class = "grade_export.PerExerciseExportPlugin"
+HERE = os.path.dirname(os.path.abspath(__file__))
+# `nbgrader export` writes grades.csv: one row per student, one column per exercise.
+sys.path.insert(0, HERE)
+c.ExportApp.plugin_class = "nbgrader_plugins.PerExerciseExportPlugin"
+# A check cell deleted from a submission is put back from the source (the answer is graded)
+# and the log says so: "Missing grade cell check_<function> encountered, adding to notebook".
+c.OverwriteCells.add_missing_cells = True
+# Feedback: the check cells without their hidden tests (the verdict and hint are the assertion's
+# message), on nbgrader's page without MathJax, which it loads from a CDN: the formulas show as
+# TeX source (templates/one_neuron_feedback). Nothing in the page loads from the network.
+import nbgrader  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+from nbgrader_plugins import VerdictOnly  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, VerdictOnly,
+                                    CSSHTMLHeaderPreprocessor]
+
+c.HTMLExporter.template_name = "one_neuron_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(HERE, "templates"),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
+                 "templates"),
+]
 '''
+# nbconvert finds the most derived template's files first: this mathjax macro replaces the one
+# nbgrader's feedback page calls with a CDN address.
+FEEDBACK_TEMPLATE = {
+    "conf.json": '{"base_template": "feedback", "mimetypes": {"text/html": true}}\n',
+    "mathjax.html.j2": ("{#- One Neuron feedback: no MathJax from a CDN. -#}\n"
+                        "{%- macro mathjax(url=None) -%}{%- endmacro %}\n"),
+}
 
 
 def _hidden_tests(check: str, function: str) -> str:
@@ -520,7 +570,11 @@ def write_source(src_dir: Path, course_dir: Path, assignment: str = ASSIGNMENT,
         shutil.rmtree(source)
     source.mkdir(parents=True)
     (course_dir / "nbgrader_config.py").write_text(CONFIG)
-    shutil.copyfile(ROOT / "scripts" / "grade_export.py", course_dir / "grade_export.py")
+    shutil.copyfile(ROOT / "scripts" / "nbgrader_plugins.py", course_dir / "nbgrader_plugins.py")
+    template = course_dir / "templates" / "one_neuron_feedback"
+    template.mkdir(parents=True, exist_ok=True)
+    for name, text in FEEDBACK_TEMPLATE.items():
+        (template / name).write_text(text)
     for name in library_files():
         shutil.copyfile(ROOT / name, source / name)
     for name, nb in notebooks.items():

@@ -38,10 +38,9 @@ def my_forward(x, w, b):
 STEP = '''\
 def my_step(w, b, dw, db, lr):
     """One step of gradient descent."""
-    step = lr  # code outside the region stays in the learner edition
     ### BEGIN SOLUTION
-    new_w = w - step * dw
-    new_b = b - step * db
+    new_w = w - lr * dw
+    new_b = b - lr * db
     return new_w, new_b
     ### END SOLUTION'''
 
@@ -170,7 +169,7 @@ def test_text_true_of_one_edition_only_is_refused(text):
 
 def test_the_refusal_names_the_notebook_and_nothing_is_written(tmp_path, capsys):
     broken = lesson()
-    broken.cells[5].source = broken.cells[5].source.replace("    ### END SOLUTION\n", "")
+    broken.cells[5].source = broken.cells[5].source.replace("\n    ### END SOLUTION", "")
     (tmp_path / "src").mkdir()
     nbformat.write(lesson(), tmp_path / "src" / "a_fine.ipynb")
     nbformat.write(broken, tmp_path / "src" / "broken.ipynb")
@@ -318,24 +317,33 @@ def test_the_committed_learner_edition_ran_untouched(name):
 
 def test_the_learner_tree_holds_only_what_a_learner_needs(tmp_path):
     (tmp_path / "src").mkdir()
-    nbformat.write(lesson(), tmp_path / "src" / "lesson.ipynb")
+    linked = lesson()
+    linked.cells[4].source = "## One step\n\nA [kernel](../docs/glossary.md#kernel) runs it."
+    nbformat.write(linked, tmp_path / "src" / "lesson.ipynb")
     ed.write_learner(tmp_path / "src", tmp_path / "notebooks")
     tree = tmp_path / "tree"
     (tree / ".git").mkdir(parents=True)
     (tree / "old_answer_key.ipynb").write_text("{}")  # stale content is removed
-    ed.write_learner_tree(tree, tmp_path / "src", tmp_path / "notebooks")
+    with pytest.raises(ed.EditionError, match=r"link to docs that do not exist: \['glossary.md'\]"):
+        ed.write_learner_tree(tree, tmp_path / "src", tmp_path / "notebooks", tmp_path / "docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "glossary.md").write_text("# Glossary")
+    (tmp_path / "docs" / "grading.md").write_text("# For instructors")
+    ed.write_learner_tree(tree, tmp_path / "src", tmp_path / "notebooks", tmp_path / "docs")
     library = sorted(p.name for p in ROOT.glob("neuron_*.py")) + sorted(
         p.name for p in ROOT.glob("neuron_*.js"))
     assert {"neuron_core.py", "neuron_checks.py", "neuron_validation.py"} <= set(library)
     assert sorted(p.name for p in tree.iterdir()) == sorted(
-        [".git", "README.md", "notebooks", "requirements.txt", *library])
+        [".git", "README.md", "docs", "notebooks", "requirements.txt", *library])
+    # the docs page a notebook links to goes with it, and nothing else from docs/
+    assert [p.name for p in (tree / "docs").iterdir()] == ["glossary.md"]
     assert [p.name for p in (tree / "notebooks").iterdir()] == ["lesson.ipynb"]
     assert "SOLUTION" not in (tree / "notebooks" / "lesson.ipynb").read_text()
     assert "notebooks/01_data.ipynb" in (tree / "README.md").read_text()
     # A notebooks/ that is not the learner edition (an answer key) is never published.
-    nbformat.write(lesson(), tmp_path / "notebooks" / "lesson.ipynb")
+    nbformat.write(linked, tmp_path / "notebooks" / "lesson.ipynb")
     with pytest.raises(ed.EditionError, match="not the learner edition"):
-        ed.write_learner_tree(tree, tmp_path / "src", tmp_path / "notebooks")
+        ed.write_learner_tree(tree, tmp_path / "src", tmp_path / "notebooks", tmp_path / "docs")
 
 
 def test_widget_ids_are_renamed_deterministically():

@@ -1,41 +1,48 @@
-"""Grading with nbgrader: the course's tags become nbgrader metadata, and autograding gives the
-scores a teacher expects.
+"""Grading with nbgrader: the tags become nbgrader metadata with hidden tests, and autograding
+gives the scores an instructor expects, whatever a learner's answer cell does.
 
-The metadata tests need no nbgrader. The autograding test runs nbgrader 0.9 from its own
-environment, .venv-grader (``make assignment`` creates it: nbgrader's server and lab extensions
-stay out of the course's JupyterLab). It builds the assignment from notebooks/ in a temporary
-course folder, then autogrades three submissions of every notebook:
+The metadata tests need no nbgrader. The autograding tests run nbgrader 0.9 from its own
+environment, .venv-grader (``make assignment`` creates it). They build the course folder from
+instructor/ (scripts/editions.py), then autograde these submissions, in two nbgrader runs side
+by side:
 
-* blank: the released notebooks as they are: 0 points;
-* mistakes: each exercise answered with a typical mistake: 0 points on every check;
-* correct: the course's own solutions: full marks.
+* blank: the release as it is: 0 everywhere;
+* correct: the course's own solutions: full marks;
+* mistakes: each exercise answered with a typical mistake: 0 on each, with the checker's hint;
+* gaming: each exercise answered with a trick (environment, a replaced checker, patched
+  internals, overwritten data, the library's own function, a copied output): 0 on each;
+* unruly: in 02-04, one answer loops forever, one calls sys.exit(), one raises
+  KeyboardInterrupt, the others are right: those three 0, the others keep their points;
+* deleted: 01 right, with a check cell deleted: the log says so and the answer is still graded.
 
-The release must also be, cell for cell, the student edition of ``make student``.
+To stay fast, a submission keeps the notebook's text, its first code cell (imports and data) and
+its exercise and check cells; the other code cells (figures, explorers, demonstrations) are
+left out. The hidden tests use their own copy of the data, so they grade the same either way;
+nbval runs every cell of both editions.
 """
 
 from __future__ import annotations
 
 import ast
-import json
+import csv
 import os
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import assignment as asg
+import editions as ed
 import nbformat
 import pytest
-import student_edition as se
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 GRADER_PYTHON = ROOT / ".venv-grader" / "bin" / "python"
-STUDENTS = ("blank", "mistakes", "correct")
+HAS_GRADING = (ROOT / "neuron_grading.py").exists()
+NO_GRADING = "neuron_grading.py (hidden tests, time limit) has not landed: the tests use a stand-in"
 
 # A typical mistake for each checker, as the body of the learner's function; {0}, {1}... are the
-# function's parameters. A new checker needs one here, or test_every_exercise_has_a_mistake fails.
+# function's parameters. A new checker needs one here (test_every_exercise_has_its_cases).
 MISTAKES = {
     "check_unscale": "return {0} * 100, {1}",  # multiplied instead of divided
     "check_predict_fahrenheit": "return {1} * {0} + {2}",  # the raw reading, not scaled
@@ -53,9 +60,46 @@ MISTAKES = {
     "check_settings": "return 0.5, 100",  # too slow: w is not there after 100 epochs
 }
 
+# A trick for each checker: (lines before the function in the answer cell, the function's body).
+# Every one would have passed the visible check or the old grading; none may score.
+GAMES = {
+    # the library's own function for the exercise
+    "check_unscale": ("", "return nc.unscale_params({0}, {1})"),
+    "check_forward": ("", "return nc.forward({0}, {1}, {2})"),
+    "check_gradients": ("", "return nc.gradients({0}, {1}, {2}, {3})"),
+    "check_step": ("", "return nc.step({0}, {1}, {2}, {3}, {4})"),
+    "check_threshold": ("", "return nc.lr_threshold({0})"),
+    # the grader's environment variable removed
+    "check_predict_fahrenheit": ("import os\n\nos.environ.pop('NBGRADER_EXECUTION', None)",
+                                 "return 0.0"),
+    # the checker replaced, the checking internals patched
+    "check_mse": ("nc.check_mse = lambda fn: True", "return 0.0"),
+    "check_nudge_b": ("import neuron_checks\n\nneuron_checks._matches = lambda *a: True",
+                      "return 0.0"),
+    # the notebook's data overwritten: on x = +-1, y = 180 x + 32 one step of lr 0.5 lands
+    "check_settings": ("x = np.array([-1.0, 1.0])\ny = 180 * x + 32", "return 0.5, 1"),
+    # an output or an "Expected:" value copied
+    "check_best_bias": ("", "return 32.0"),
+    "check_rmse_gradients": ("", "return (-0.140028, -0.840168)"),
+    "check_balanced_scale": ("", "return 25.8199"),
+}
 
-def course_notebooks():
-    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+# Answers that would hang or stop the kernel, each in its own notebook (the rest right).
+UNRULY = {
+    "check_forward": "while True:\n    pass",
+    "check_gradients": "import sys\n\nsys.exit()",
+    "check_step": "raise KeyboardInterrupt",
+}
+DELETED = ("01_data.ipynb", "check_predict_fahrenheit")
+# Verdicts that say what to change in the verdict line itself, with no separate "Hint:".
+VERDICT_IS_THE_HINT = {"choose_settings"}
+
+
+SOURCE = ed.INSTRUCTOR
+
+
+def lessons():
+    return sorted(SOURCE.glob("[0-9]*.ipynb"))
 
 
 def read(path):
@@ -63,7 +107,7 @@ def read(path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Tags to nbgrader metadata (no nbgrader needed)
+# Tags to nbgrader metadata and hidden tests (no nbgrader needed)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -71,22 +115,24 @@ def lesson():
     def tagged(source, tag):
         return new_code_cell(source, metadata={"tags": [tag]})
 
-    nb = new_notebook(cells=[
+    return new_notebook(cells=[
         new_markdown_cell("# Lesson"),
         new_code_cell("import neuron_core as nc"),
         tagged("def my_forward(x, w, b):\n    ### BEGIN SOLUTION\n    return w * x + b\n"
                "    ### END SOLUTION", "exercise"),
-        tagged("nc.check_forward(my_forward)", "check"),
+        tagged("ok = nc.check_forward(my_forward)", "check"),
         tagged("def choose_settings():\n    ### BEGIN SOLUTION\n    return 0.9, 100\n"
                "    ### END SOLUTION", "exercise"),
-        tagged("nc.check_settings(choose_settings, x, y)", "check"),
+        tagged("ok = nc.check_settings(choose_settings, x, y)", "check"),
     ])
-    nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="✅\n")]
-    return nb
 
 
-def test_tags_become_nbgrader_metadata_with_stable_ids():
-    graded = asg.nbgrader_notebook(lesson())
+def hidden(check, function):
+    return f"assert grade({check!r}, {function})"
+
+
+def test_tags_become_nbgrader_metadata_and_hidden_tests():
+    graded = ed.nbgrader_notebook(lesson(), hidden)
     meta = [cell.metadata.get("nbgrader") for cell in graded.cells]
     assert meta[0] is None and meta[1] is None  # other cells are left alone
     assert meta[2] == {"grade": False, "grade_id": "my_forward", "locked": False,
@@ -94,129 +140,138 @@ def test_tags_become_nbgrader_metadata_with_stable_ids():
     assert meta[3] == {"grade": True, "grade_id": "check_my_forward", "locked": True,
                        "points": 1, "schema_version": 3, "solution": False, "task": False}
     assert meta[5]["grade_id"] == "check_choose_settings"
-    assert graded.cells[3].outputs == []
-    assert [c.source for c in graded.cells] == [c.source for c in lesson().cells]
+    assert graded.cells[3].source == ("ok = nc.check_forward(my_forward)\n"
+                                      "### BEGIN HIDDEN TESTS\n"
+                                      "assert grade('check_forward', my_forward)\n"
+                                      "### END HIDDEN TESTS")
+    assert graded.cells[5].source.splitlines()[2] == (
+        "assert grade('check_settings', choose_settings)")
     # the same ids however the cells move: they come from the function names
     moved = lesson()
     moved.cells.insert(2, new_markdown_cell("More text"))
-    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in
-            asg.nbgrader_notebook(moved).cells if "nbgrader" in c.metadata] == [
+    assert [c.metadata["nbgrader"]["grade_id"] for c in ed.nbgrader_notebook(moved, hidden).cells
+            if "nbgrader" in c.metadata] == [
         "my_forward", "check_my_forward", "choose_settings", "check_choose_settings"]
 
 
 def test_the_tags_decide_not_stale_metadata():
     nb = lesson()
     nb.cells[1].metadata["nbgrader"] = {"grade": True, "grade_id": "stale", "points": 5}
-    assert "nbgrader" not in asg.nbgrader_notebook(nb).cells[1].metadata
+    assert "nbgrader" not in ed.nbgrader_notebook(nb, hidden).cells[1].metadata
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda nb: nb.cells.pop(3), "without a check cell .*my_forward"),
-    (lambda nb: setattr(nb.cells[3], "source", "nc.check_forward(other)"), "a check cell must"),
-    (lambda nb: setattr(nb.cells[2], "source", "x = 1\n### BEGIN SOLUTION\n### END SOLUTION"),
-     "must define a function"),
-    (lambda nb: setattr(nb.cells[2], "source", "def f():\n    return 1"), "no '### BEGIN"),
-    (lambda nb: nb.cells[4].metadata.update(tags=[]), "not tagged 'exercise'"),
-    (lambda nb: nb.cells.insert(4, nb.cells[2].copy()), "a second exercise named 'my_forward'"),
-])
-def test_what_would_grade_wrongly_is_refused(change, message):
-    nb = lesson()
-    change(nb)
-    with pytest.raises(ValueError, match=message):
-        asg.nbgrader_notebook(nb)
-
-
-def test_the_nbgrader_config_uses_the_student_editions_stub_and_markers():
-    namespace = {}
-
-    class Config(dict):
-        def __getattr__(self, name):
-            return self.setdefault(name, Config())
-
-        def __setattr__(self, name, value):
-            self[name] = value
-
-    config = Config()
-    exec(asg.CONFIG, {"get_config": lambda: config}, namespace)
-    assert config.ClearSolutions.code_stub == {"python": se.CODE_STUB}
-    assert config.ClearSolutions.begin_solution_delimeter == se.BEGIN_MARKER
-    assert config.ClearSolutions.end_solution_delimeter == se.END_MARKER
-
-
-def test_write_source_puts_the_library_next_to_the_notebooks(tmp_path):
-    written = asg.write_source(NOTEBOOKS, tmp_path / "course")
-    folder = tmp_path / "course" / "source" / asg.ASSIGNMENT
-    assert [p.name for p in written] == [p.name for p in course_notebooks()]
-    assert {"neuron_core.py", "neuron_ui.py"} <= set(asg.LIBRARY)
-    for name in asg.LIBRARY:
-        assert (folder / name).read_bytes() == (ROOT / name).read_bytes()
-    assert (tmp_path / "course" / "nbgrader_config.py").exists()
-    assert not (folder / "demo.ipynb").exists()
-
-
-@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
-def test_every_exercise_has_a_typical_mistake(path):
-    for checker, _ in exercises(read(path)):
-        assert checker in MISTAKES, f"add a typical mistake for {checker} to MISTAKES"
+def test_the_config_uses_the_learner_editions_stub_and_markers():
+    # The rest of the config is tested by what nbgrader does with it, below.
+    assert f"c.ClearSolutions.code_stub = {{'python': {ed.CODE_STUB!r}}}" in ed.CONFIG
+    assert f"c.ClearSolutions.begin_solution_delimeter = {ed.BEGIN_MARKER!r}" in ed.CONFIG
+    assert f"c.ClearSolutions.end_solution_delimeter = {ed.END_MARKER!r}" in ed.CONFIG
 
 
 # ---------------------------------------------------------------------------------------------
-# Autograding three submissions with nbgrader
+# Submissions
 # ---------------------------------------------------------------------------------------------
 
 
 def exercises(nb):
-    """[(checker name, exercise function's parameters)] for each exercise cell, in order."""
+    """[(checker, function name, parameters)] for each exercise cell of nb, in order."""
     checks = {}
     for cell in nb.cells:
-        if se.has_tag(cell, se.CHECK_TAG):
-            call = next(node for node in ast.walk(ast.parse(cell.source))
-                        if isinstance(node, ast.Call))
-            checks[call.args[0].id] = call.func.attr
+        if ed.is_check(cell):
+            checker, function = ed.check_call(cell)
+            checks[function] = checker
     found = []
-    for cell in se.exercise_cells(nb):
+    for cell in ed.exercise_cells(nb):
         function = next(node for node in ast.parse(cell.source).body
                         if isinstance(node, ast.FunctionDef))
-        found.append((checks[function.name], [arg.arg for arg in function.args.args]))
+        found.append((checks[function.name], function.name,
+                      [arg.arg for arg in function.args.args]))
     return found
 
 
-def answered(release_nb, source_nb, kind):
-    """The release notebook with every stub answered: the solution, or a typical mistake."""
-    nb = read_copy(release_nb)
-    pairs = zip(se.exercise_cells(nb), se.exercise_cells(source_nb), exercises(source_nb),
-                strict=True)
-    for cell, source_cell, (checker, params) in pairs:
-        if kind == "correct":
-            cell.source = se.restore_cell(cell.source, source_cell.source)
-            continue
-        lines = cell.source.split("\n")
-        (at,) = se.stub_positions(cell.source)
-        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-        body = MISTAKES[checker].format(*params).split("\n")
-        lines[at : at + len(se.CODE_STUB.split("\n"))] = [indent + line for line in body]
-        cell.source = "\n".join(lines)
+@pytest.mark.parametrize("path", lessons(), ids=lambda p: p.name)
+def test_every_exercise_has_its_cases(path):
+    for checker, _, _ in exercises(read(path)):
+        assert checker in MISTAKES, f"add a typical mistake for {checker} to MISTAKES"
+        assert checker in GAMES, f"add a trick for {checker} to GAMES"
+
+
+def answer_cell(stubbed: str, body: str, prelude: str = "") -> str:
+    """The release's exercise cell with its stub replaced by body (and prelude lines above)."""
+    lines = stubbed.split("\n")
+    (at,) = ed.stub_positions(stubbed)
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    size = len(ed.CODE_STUB.split("\n"))
+    lines[at : at + size] = [indent + line if line else "" for line in body.split("\n")]
+    return (prelude + "\n\n\n" if prelude else "") + "\n".join(lines)
+
+
+def submission(release_nb, instructor_nb, answers):
+    """The release notebook answered: ``answers(checker, params, solution)`` gives the cell
+    (None keeps the stub); trimmed to the text, the first code cell and the graded cells."""
+    nb = nbformat.reads(nbformat.writes(release_nb), as_version=nbformat.NO_CONVERT)
+    cells = [cell for cell in nb.cells if cell.cell_type == "code"
+             and "nbgrader" in cell.metadata and cell.metadata["nbgrader"]["solution"]]
+    for cell, source, (checker, _, params) in zip(
+            cells, ed.exercise_cells(instructor_nb), exercises(instructor_nb), strict=True):
+        written = answers(checker, params, ed.without_markers(source.source), cell.source)
+        if written is not None:
+            cell.source = written
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    nb.cells = [cell for cell in nb.cells if cell.cell_type != "code" or cell is first
+                or "nbgrader" in cell.metadata]
     return nb
 
 
-def read_copy(nb):
-    return nbformat.reads(nbformat.writes(nb), as_version=nbformat.NO_CONVERT)
+def answers_for(student):
+    def answer(checker, params, solution, stubbed):
+        if student in ("correct", "deleted") or (student == "unruly" and checker not in UNRULY):
+            return solution
+        if student == "mistakes":
+            return answer_cell(stubbed, MISTAKES[checker].format(*params))
+        if student == "gaming":
+            prelude, body = GAMES[checker]
+            return answer_cell(stubbed, body.format(*params), prelude)
+        if student == "unruly":
+            return answer_cell(stubbed, UNRULY[checker])
+        return None  # blank
+
+    return answer
 
 
-AUTOGRADE = """
-import json, sys
-from pathlib import Path
+def submitted_notebooks(student):
+    """The lessons a student hands in."""
+    names = [path.name for path in lessons()]
+    if student == "unruly":
+        return names[1:4]  # 02, 03, 04: one unruly answer each
+    if student == "deleted":
+        return [DELETED[0]]
+    return names
+
+
+# Two nbgrader runs side by side (two cores), each in its own copy of the course folder.
+GROUPS = (("blank", "correct", "deleted"), ("mistakes", "gaming", "unruly"))
+
+BUILD = """
+import sys
 sys.path.insert(0, {scripts!r})
-import assignment
-assignment.autograde(Path({course!r}), {name!r}, {student!r})
-print(json.dumps(assignment.gradebook_scores(Path({course!r}), {name!r})))
+import editions as ed
+from pathlib import Path
+hidden = ed._hidden_tests if {real} else (lambda check, function: "assert ok")
+ed.write_source(Path({source!r}), Path({course!r}), hidden_tests=hidden)
+ed.generate_release(Path({course!r}))
 """
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(GRADER_PYTHON.parent), env.get("PATH", "")])
+    return subprocess.run([GRADER_PYTHON, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True, check=False, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def grading(tmp_path_factory):
-    """Build the assignment, autograde the three submissions (in parallel, one course folder
-    each, so that their gradebooks do not share a database) and return what came out."""
+    """Build the course, autograde every submission, export, generate the mistakes' feedback."""
     if not GRADER_PYTHON.exists():
         message = ".venv-grader is missing: `make assignment` creates it"
         if os.environ.get("CI") == "true":
@@ -224,80 +279,181 @@ def grading(tmp_path_factory):
         pytest.skip(message)
     base = tmp_path_factory.mktemp("grading")
     course = base / "course"
-    built = subprocess.run([GRADER_PYTHON, ROOT / "scripts" / "assignment.py", NOTEBOOKS, course],
-                           capture_output=True, text=True, check=False)
+    code = BUILD.format(scripts=str(ROOT / "scripts"), course=str(course), real=HAS_GRADING,
+                        source=str(SOURCE))
+    built = subprocess.run([GRADER_PYTHON, "-c", code], capture_output=True, text=True,
+                           check=False)
     assert built.returncode == 0, built.stderr
-    release = course / "release" / asg.ASSIGNMENT
-    source = course / "source" / asg.ASSIGNMENT
-    names = [path.name for path in course_notebooks()]
+    release = course / "release" / ed.ASSIGNMENT
 
-    def grade(student):
-        folder = base / student
+    def grade(group):
+        folder = base / "-".join(group)
         shutil.copytree(course, folder)
-        submitted = folder / "submitted" / student / asg.ASSIGNMENT
-        submitted.mkdir(parents=True)
-        for name in names:
-            nb = read(release / name)
-            if student != "blank":
-                nb = answered(nb, read(source / name), student)
-            nbformat.write(nb, submitted / name)
-        code = AUTOGRADE.format(scripts=str(ROOT / "scripts"), course=str(folder),
-                                name=asg.ASSIGNMENT, student=student)
-        run = subprocess.run([GRADER_PYTHON, "-c", code], capture_output=True, text=True,
-                             check=False)
-        assert run.returncode == 0, run.stderr
-        autograded = folder / "autograded" / student / asg.ASSIGNMENT
-        return json.loads(run.stdout)[student], {name: read(autograded / name) for name in names}
+        for student in group:
+            if student == "unruly" and not HAS_GRADING:
+                continue  # without the checkers' time limit it would hang for the cell timeout
+            handed_in = folder / "submitted" / student / ed.ASSIGNMENT
+            handed_in.mkdir(parents=True)
+            for name in submitted_notebooks(student):
+                nb = submission(read(release / name), read(SOURCE / name),
+                                answers_for(student))
+                if student == "deleted":
+                    nb.cells = [c for c in nb.cells
+                                if c.metadata.get("nbgrader", {}).get("grade_id") != DELETED[1]]
+                nbformat.write(nb, handed_in / name)
+        run = nbgrader(folder, "autograde", ed.ASSIGNMENT, "--force")
+        assert run.returncode == 0, run.stdout + run.stderr
+        exported = nbgrader(folder, "export", "--to", "grades.csv")
+        assert exported.returncode == 0, exported.stdout + exported.stderr
+        with open(folder / "grades.csv", newline="") as file:
+            table = list(csv.DictReader(file))
+        if "mistakes" in group:
+            fed = nbgrader(folder, "generate_feedback", ed.ASSIGNMENT, "--student", "mistakes",
+                           "--force")
+            assert fed.returncode == 0, fed.stdout + fed.stderr
+        return folder, run.stdout + run.stderr, table
 
-    with ThreadPoolExecutor(len(STUDENTS)) as pool:
-        results = dict(zip(STUDENTS, pool.map(grade, STUDENTS), strict=True))
-    return {"release": release, "source": source, "names": names, "results": results}
+    with ThreadPoolExecutor(len(GROUPS)) as pool:
+        results = list(pool.map(grade, GROUPS))
+    found = {"release": release, "folders": {}, "logs": {}, "rows": {}, "header": None}
+    for group, (folder, log, table) in zip(GROUPS, results, strict=True):
+        for student in group:
+            found["folders"][student] = folder
+            found["logs"][student] = log
+        for row in table:
+            found["rows"][row["student_id"]] = row
+        found["header"] = list(table[0]) if table else None
+    return found
 
 
-def test_the_release_is_the_student_edition(grading):
-    for name in grading["names"]:
-        release = read(grading["release"] / name)
-        # From the source folder's copy: nbgrader_notebook changed only metadata and outputs
-        # there (tested above), and the notebooks in notebooks/ may have changed since.
-        student = se.student_notebook(read(grading["source"] / name))
-        assert [(c.cell_type, c.source) for c in release.cells] == [
-            (c.cell_type, c.source) for c in student.cells], name
+def all_exercises():
+    return [(path.name, checker, function) for path in lessons()
+            for checker, function, _ in exercises(read(path))]
+
+
+def scores(grading, student):
+    """{function: points} from the per-exercise export."""
+    row = grading["rows"][student]
+    return {function: float(row[function]) for _, _, function in all_exercises()}
+
+
+def autograded(grading, student, name):
+    folder = grading["folders"][student]
+    return read(folder / "autograded" / student / ed.ASSIGNMENT / name)
+
+
+def check_outputs(nb):
+    """{function: (printed text, error names)} of each check cell of an autograded notebook."""
+    found = {}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("check_"):
+            text = "".join(out.get("text", "") for out in cell.outputs)
+            errors = [out.ename for out in cell.outputs if out.output_type == "error"]
+            found[grade_id.removeprefix("check_")] = (text, errors)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The release and the export
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_release_is_the_learner_edition_without_its_solution_cells(grading):
+    editions = ed.learner_editions(SOURCE)
+    for path in lessons():
+        release = read(grading["release"] / path.name)
+        learner = [cell for cell in editions[path.name].cells if not ed.is_solution_cell(cell)]
+        assert [(c.id, c.cell_type, c.source) for c in release.cells] == [
+            (c.id, c.cell_type, c.source) for c in learner], path.name
+        assert "HIDDEN TESTS" not in nbformat.writes(release)
         assert "widgets" not in release.metadata
 
 
-def points(grading, student):
-    scores, _ = grading["results"][student]
-    assert sorted(scores) == sorted(name.removesuffix(".ipynb") for name in grading["names"])
-    return scores
+def test_the_export_has_one_column_per_exercise_in_course_order(grading):
+    functions = [function for _, _, function in all_exercises()]
+    assert len(functions) == len(set(functions)) >= 10
+    assert grading["header"] == ["student_id", "assignment", *functions, "score", "max_score"]
+    for student in ("blank", "correct", "mistakes", "gaming"):
+        row = grading["rows"][student]
+        assert float(row["max_score"]) == len(functions) * ed.POINTS
+        assert float(row["score"]) == sum(scores(grading, student).values()), student
 
 
-def test_every_notebook_has_at_least_two_graded_checks(grading):
-    for notebook, grades in points(grading, "correct").items():
-        checks = [grade_id for grade_id in grades if grade_id.startswith("check_")]
-        assert len(checks) == len(grades) >= 2, notebook
+# ---------------------------------------------------------------------------------------------
+# Honest work
+# ---------------------------------------------------------------------------------------------
 
 
 def test_a_blank_submission_scores_zero(grading):
-    for notebook, grades in points(grading, "blank").items():
-        assert {grade_id: score for grade_id, (score, _) in grades.items()} == dict.fromkeys(
-            grades, 0.0), notebook
-
-
-def test_typical_mistakes_score_zero_on_every_exercise(grading):
-    for notebook, grades in points(grading, "mistakes").items():
-        assert {grade_id: score for grade_id, (score, _) in grades.items()} == dict.fromkeys(
-            grades, 0.0), notebook
-    # and each check cell failed because its checker said ❌, not because the mistake crashed
-    _, autograded = grading["results"]["mistakes"]
-    for name, nb in autograded.items():
-        for cell in nb.cells:
-            if se.has_tag(cell, se.CHECK_TAG):
-                text = "".join(out.get("text", "") for out in cell.outputs)
-                errors = [out.ename for out in cell.outputs if out.output_type == "error"]
-                assert text.startswith("❌") and errors == ["AssertionError"], (name, cell.source)
+    assert scores(grading, "blank") == dict.fromkeys(scores(grading, "blank"), 0.0)
 
 
 def test_the_correct_solutions_score_full_marks(grading):
-    for notebook, grades in points(grading, "correct").items():
-        for grade_id, (score, max_score) in grades.items():
-            assert max_score == asg.POINTS and score == max_score, (notebook, grade_id)
+    assert scores(grading, "correct") == dict.fromkeys(scores(grading, "correct"), ed.POINTS)
+
+
+def test_typical_mistakes_score_zero_with_the_checkers_hint(grading):
+    assert scores(grading, "mistakes") == dict.fromkeys(scores(grading, "mistakes"), 0.0)
+    # Each check cell failed because its checker said ✘ with a hint, not because the mistake
+    # crashed: the visible verdict is printed and the hidden test's assertion carries it.
+    for path in lessons():
+        for function, (text, errors) in check_outputs(
+                autograded(grading, "mistakes", path.name)).items():
+            assert text.startswith("✘"), (path.name, function, text)
+            assert "Hint:" in text or function in VERDICT_IS_THE_HINT, (path.name, function)
+            assert errors == ["AssertionError"], (path.name, function)
+
+
+def test_feedback_shows_the_verdict_and_hint_without_a_library_traceback_or_the_network(grading):
+    folder = grading["folders"]["mistakes"] / "feedback" / "mistakes" / ed.ASSIGNMENT
+    for path in lessons():
+        html = (folder / path.name.replace(".ipynb", ".html")).read_text()
+        assert "Hint:" in html and "✘" in html, path.name
+        # no hidden-test lines, no traceback: the verdict is the error's whole message
+        assert "HIDDEN TESTS" not in html and "Traceback" not in html, path.name
+        assert "neuron_checks.py" not in html and "neuron_grading.py" not in html, path.name
+        sources = [src for src in _script_sources(html)]
+        assert not [src for src in sources if src.startswith(("http:", "https:", "//"))], (
+            path.name, sources)
+
+
+def _script_sources(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"<script[^>]*\bsrc\s*=\s*[\"']([^\"']*)", html, re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gaming, hangs and exits, a deleted check cell
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(not HAS_GRADING, reason=NO_GRADING, strict=False)
+def test_every_gamed_exercise_scores_zero(grading):
+    gamed = scores(grading, "gaming")
+    assert gamed == dict.fromkeys(gamed, 0.0), {f: s for f, s in gamed.items() if s}
+
+
+@pytest.mark.xfail(not HAS_GRADING, reason=NO_GRADING, strict=True, run=HAS_GRADING)
+def test_a_hung_or_exiting_answer_costs_that_exercise_only(grading):
+    got = scores(grading, "unruly")
+    submitted = [(name, checker, function) for name, checker, function in all_exercises()
+                 if name in submitted_notebooks("unruly")]
+    want = {function: 0.0 if checker in UNRULY else ed.POINTS
+            for _, checker, function in submitted}
+    assert {function: got[function] for function in want} == want
+    # the checker said why, in the notebook itself
+    for name in submitted_notebooks("unruly"):
+        outputs = check_outputs(autograded(grading, "unruly", name))
+        for _, checker, function in submitted:
+            if checker in UNRULY and function in outputs:
+                assert outputs[function][0].startswith("✘"), (function, outputs[function])
+
+
+def test_a_deleted_check_cell_is_put_back_graded_and_logged(grading):
+    log = grading["logs"]["deleted"]
+    assert f"Missing grade cell {DELETED[1]} encountered, adding to notebook" in log
+    got = scores(grading, "deleted")
+    functions = [f for name, _, f in all_exercises() if name == DELETED[0]]
+    assert {f: got[f] for f in functions} == dict.fromkeys(functions, ed.POINTS)

@@ -1,15 +1,19 @@
-"""nbgrader's export with one column per exercise: which exercise is the class stuck on.
+"""The course's nbgrader plugins: an export with one column per exercise, and feedback whose
+failed checks show the verdict, not a traceback.
 
-scripts/editions.py copies this file next to the course folder's nbgrader_config.py, which makes
-it the exporter, so ``nbgrader export`` (run in build/nbgrader/) writes grades.csv (or ``--to``)
-with one row per student and assignment:
+scripts/editions.py copies this file next to the course folder's nbgrader_config.py, which
+configures both:
 
-    student_id, assignment, <exercise>, <exercise>, ..., score, max_score
+* ``PerExerciseExportPlugin``: ``nbgrader export`` (run in build/nbgrader/) writes grades.csv (or
+  ``--to``) with one row per student and assignment:
 
-where each exercise column is the points of that exercise's check cell (grade_id
-``check_<function>``, named ``<function>``), in the order of the notebooks and their cells. A
-student without a submission gets empty exercise cells and a score of 0. A check cell that is
-missing from a submission scores 0 in nbgrader; the log says which (``missing`` in the warning).
+      student_id, assignment, <exercise>, <exercise>, ..., score, max_score
+
+  where each exercise column is the points of that exercise's check cell (grade_id
+  ``check_<function>``, named ``<function>``), in the order of the notebooks and their cells. A
+  student without a submission gets empty exercise cells and a score of 0.
+* ``VerdictOnly``: in ``nbgrader generate_feedback``, each error output keeps its last line
+  (``AssertionError: ✘ ... Hint: ...``, the hidden test's verdict) instead of the traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
 
 
 def exercise_columns(assignment, source_dir: Path | None = None) -> list[tuple[str, str, str]]:
@@ -91,3 +96,13 @@ class PerExerciseExportPlugin(ExportPlugin):
         if coursedir is None:
             return None
         return Path(coursedir.root) / coursedir.source_directory
+
+
+class VerdictOnly(NbGraderPreprocessor):
+    """Feedback shows a failed check's verdict and hint, not the lines of the hidden test."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
+        return cell, resources
