@@ -5,10 +5,11 @@ The shared library of the course. Every notebook does ``import neuron_core as nc
 The file reads in the order of the notebooks:
 
 1. Data (01): the true rule, the course's dataset, the article's dataset, input scaling.
-2. The neuron (02-04): ``forward``, ``mse``, ``gradients``, ``numerical_gradients``, ``step``.
-3. Training (05): ``History``, ``train`` (05's loop: ``gradients``, ``step``, record),
-   ``closed_form``, the curvature (``hessian``) and ``lr_threshold``.
-4. The article's own per-sample loop, kept for comparison.
+2. The neuron and its loss (02): ``forward``, ``mse``, and ``closed_form``, the best line.
+3. Slopes (03): ``gradients``, ``numerical_gradients``, and the curvature, ``hessian``.
+4. A step downhill (04): ``step`` and ``lr_threshold``, where steps start to diverge.
+5. Training (05): ``History`` and ``train``, 05's loop (``gradients``, ``step``, record).
+6. The article's own per-sample loop, kept for comparison (05).
 
 All of it needs numpy only, and every function takes values and returns new values. A private
 helper sits just below the function that first needs it, or just above the constant that
@@ -53,9 +54,11 @@ __all__ = [
     "ARTICLE_CELSIUS", "ARTICLE_X", "ARTICLE_Y", "ARTICLE_LR", "ARTICLE_EPOCHS",
     "ARTICLE_W", "ARTICLE_B", "ARTICLE_PRINTED_LOSSES", "MAX_SAMPLES",
     "celsius_to_fahrenheit", "make_dataset", "scale_inputs", "unscale_params",
-    "forward", "mse", "gradients", "numerical_gradients", "step",
-    "EXPLODED", "MAX_EPOCHS", "History", "train", "rounding_floor", "closed_form", "hessian",
-    "lr_threshold", "article_model",
+    "forward", "mse", "closed_form",
+    "gradients", "numerical_gradients", "hessian",
+    "step", "lr_threshold",
+    "EXPLODED", "MAX_EPOCHS", "History", "train", "rounding_floor",
+    "article_model",
 ]
 
 
@@ -67,7 +70,7 @@ def _read_only(values):
 
 
 # ---------------------------------------------------------------------------------------------
-# 1. Data
+# 1. Data (01)
 # ---------------------------------------------------------------------------------------------
 
 TRUE_W = 1.8  # degrees Fahrenheit per degree Celsius
@@ -166,7 +169,7 @@ def unscale_params(w, b, scale=SCALE):
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. The neuron
+# 2. The neuron and its loss (02)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -199,6 +202,30 @@ def mse(y_hat, y):
     ensure_finite(loss, "mse", lambda: "the squared errors overflow float64: "
                   f"{too_large(y_hat=y_hat, y=y)}")
     return loss
+
+
+def closed_form(x, y):
+    """The least-squares ``(w, b)``: where the loss is lowest, solved directly, not descended to.
+
+    >>> w, b = closed_form([0.0, 1.0, 2.0], [32.0, 33.8, 35.6])
+    >>> round(w, 9), round(b, 9)
+    (1.8, 32.0)
+    """
+    x, y = as_pair(x, y)
+    with np.errstate(all="ignore"):
+        xc, yc = x - x.mean(), y - y.mean()
+        spread = float(np.sum(xc * xc))
+        if not (spread > 0 and math.isfinite(spread)):
+            raise ValueError("x must vary (at least two distinct, not astronomically large values)")
+        w = float(np.sum(xc * yc)) / spread
+        b = float(y.mean() - w * x.mean())
+    ensure_finite((w, b), "closed_form", "the solution overflows float64: rescale x or y")
+    return w, b
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Slopes (03)
+# ---------------------------------------------------------------------------------------------
 
 
 def gradients(x, y, w, b, reduction="mean"):
@@ -252,6 +279,29 @@ def numerical_gradients(x, y, w, b, h=1e-6):
     return dw, db
 
 
+def hessian(x, reduction="mean"):
+    """The loss's curvature: its matrix of second derivatives in ``(w, b)``, the same everywhere.
+
+    For the MSE it is ``2 * [[mean(x*x), mean(x)], [mean(x), 1]]``.
+
+    >>> hessian([-1.0, 1.0]).tolist()
+    [[2.0, 0.0], [0.0, 2.0]]
+    """
+    x = as_values("x", x, scalar=False)
+    total = per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
+    with np.errstate(all="ignore"):
+        mx, mxx = float(x.mean()), float(np.sum(x * x)) / len(x)
+    with np.errstate(all="ignore"):
+        curvature = total * np.array([[mxx, mx], [mx, 1.0]])
+    ensure_finite(curvature, "hessian", "x*x overflows float64: x is too large")
+    return curvature
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. A step downhill (04)
+# ---------------------------------------------------------------------------------------------
+
+
 def step(w, b, dw, db, lr):
     """One gradient-descent update: move each parameter against its gradient, ``lr`` times it.
 
@@ -278,8 +328,23 @@ def _step_too_large(w, b, dw, db, lr):
     return "lr is too large"  # unreachable: one of the two overflowed
 
 
+def lr_threshold(x, reduction="mean"):
+    """The learning rate above which gradient descent diverges: ``2 / lambda_max``.
+
+    ``lambda_max`` is the largest eigenvalue of ``hessian(x)``. Along that direction each step
+    multiplies the error by ``1 - lr*lambda_max``, which grows in size once ``lr > 2/lambda_max``.
+
+    >>> lr_threshold([-1.0, 1.0])
+    1.0
+    """
+    with np.errstate(all="ignore"):
+        threshold = 2.0 / float(np.linalg.eigvalsh(hessian(x, reduction)).max())
+    ensure_finite(threshold, "lr_threshold", "the curvature overflows float64: x is too large")
+    return threshold
+
+
 # ---------------------------------------------------------------------------------------------
-# 3. Training
+# 5. Training (05)
 # ---------------------------------------------------------------------------------------------
 
 EXPLODED = 1e8  # a loss this many times the starting loss means the steps have run away
@@ -430,60 +495,8 @@ def _loss_or_inf(x, y, w, b):
         return float(np.sum(r * r)) / len(r)
 
 
-def closed_form(x, y):
-    """The least-squares ``(w, b)``: where the loss is lowest, solved directly, not descended to.
-
-    >>> w, b = closed_form([0.0, 1.0, 2.0], [32.0, 33.8, 35.6])
-    >>> round(w, 9), round(b, 9)
-    (1.8, 32.0)
-    """
-    x, y = as_pair(x, y)
-    with np.errstate(all="ignore"):
-        xc, yc = x - x.mean(), y - y.mean()
-        spread = float(np.sum(xc * xc))
-        if not (spread > 0 and math.isfinite(spread)):
-            raise ValueError("x must vary (at least two distinct, not astronomically large values)")
-        w = float(np.sum(xc * yc)) / spread
-        b = float(y.mean() - w * x.mean())
-    ensure_finite((w, b), "closed_form", "the solution overflows float64: rescale x or y")
-    return w, b
-
-
-def hessian(x, reduction="mean"):
-    """The loss's curvature: its matrix of second derivatives in ``(w, b)``, the same everywhere.
-
-    For the MSE it is ``2 * [[mean(x*x), mean(x)], [mean(x), 1]]``.
-
-    >>> hessian([-1.0, 1.0]).tolist()
-    [[2.0, 0.0], [0.0, 2.0]]
-    """
-    x = as_values("x", x, scalar=False)
-    total = per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
-    with np.errstate(all="ignore"):
-        mx, mxx = float(x.mean()), float(np.sum(x * x)) / len(x)
-    with np.errstate(all="ignore"):
-        curvature = total * np.array([[mxx, mx], [mx, 1.0]])
-    ensure_finite(curvature, "hessian", "x*x overflows float64: x is too large")
-    return curvature
-
-
-def lr_threshold(x, reduction="mean"):
-    """The learning rate above which gradient descent diverges: ``2 / lambda_max``.
-
-    ``lambda_max`` is the largest eigenvalue of ``hessian(x)``. Along that direction each step
-    multiplies the error by ``1 - lr*lambda_max``, which grows in size once ``lr > 2/lambda_max``.
-
-    >>> lr_threshold([-1.0, 1.0])
-    1.0
-    """
-    with np.errstate(all="ignore"):
-        threshold = 2.0 / float(np.linalg.eigvalsh(hessian(x, reduction)).max())
-    ensure_finite(threshold, "lr_threshold", "the curvature overflows float64: x is too large")
-    return threshold
-
-
 # ---------------------------------------------------------------------------------------------
-# 4. The article's own code, for comparison
+# 6. The article's own code, for comparison (05)
 # ---------------------------------------------------------------------------------------------
 
 
