@@ -23,7 +23,7 @@ copies of the course's checking code and data:
 
 * ``neuron_validation``, ``neuron_core`` and ``neuron_checks`` are compiled from their files, not
   taken from ``sys.modules``, where an answer cell may have patched them (``nc.check_forward =
-  ...``, ``neuron_checks._matches = ...``); the files must be those the assignment was built with
+  ...``, ``neuron_checks._close = ...``); the files must be those the assignment was built with
   (their digest is in the hidden test: an answer cell that rewrites them is caught);
 * the cases are not the visible check's: another seed draws the unguessable numbers, so a
   function that recorded what the visible check printed learns nothing;
@@ -34,11 +34,18 @@ copies of the course's checking code and data:
   second judges, other threads are held off (``sys.setswitchinterval``);
 * ``check_settings`` trains on the course's data from the fresh ``neuron_core``, never on the
   notebook's ``x`` and ``y``;
+* numpy, math and Python's builtins must still be their packages' own (``np.allclose = lambda
+  *a, **k: True`` in an answer cell is refused); the learner's objects due to be freed are
+  freed before the judging, and the garbage collector is off while it judges (a ``__del__``
+  cannot run in the middle of it);
 * nothing reads the environment, so setting or popping variables changes nothing.
 
-What an in-kernel grader cannot prevent (say so to instructors): an answer cell can patch
-Python's builtins (``open``, ``exec``, ``compile``), numpy or ``os`` before the hidden tests run,
-and a loop inside one C call cannot be interrupted (nbgrader's cell timeout ends it).
+What an in-kernel grader cannot prevent (say so to instructors): code that runs in the same
+process can always reach further than any check, e.g. through ``ctypes`` (memory), audit hooks
+(``sys.addaudithook``), replaced import machinery or ``os`` functions, or a function whose code
+claims to come from numpy's files; a loop inside one C call (``sum(itertools.count())``) cannot
+be interrupted (nbgrader's cell timeout ends it, and the notebook scores 0). A class that must be
+proof against a determined cheat grades outside the learner's kernel.
 """
 
 from __future__ import annotations

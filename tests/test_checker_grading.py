@@ -373,3 +373,31 @@ def test_in_a_real_kernel_hangs_exits_and_interrupts_are_verdicts_and_the_notebo
     assert out(8)[0].startswith("✔ my_threshold") and out(8)[1] == []
     assert not [i for i, cell in enumerate(nb.cells) for o in cell.outputs
                 if o.output_type == "error" and i != 4]
+
+
+def _solutions():
+    """(notebook, check, function name, the instructor's solution cell) of every exercise."""
+    import re
+
+    import nbformat
+
+    found = []
+    for path in sorted((ROOT / "instructor").glob("[0-9]*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for i, cell in enumerate(cells):
+            if "exercise" in cell.metadata.get("tags", []):
+                call = re.search(r"nc\.(check_\w+)\((\w+)", cells[i + 1].source)
+                found.append((path.name, call.group(1), call.group(2), cell.source))
+    return found
+
+
+@pytest.mark.parametrize(("notebook_name", "check", "function", "source"), _solutions())
+def test_every_solution_of_the_course_passes_its_check_and_its_grading(
+        folder, capsys, notebook_name, check, function, source):
+    namespace = notebook()
+    exec(source, namespace)
+    fn = namespace[function]
+    visible = (nc.check_settings(fn, X, Y) if check == "check_settings"
+               else getattr(nc, check)(fn))
+    assert visible is True, capsys.readouterr().out
+    assert hidden(check, function, namespace) == (True, ""), notebook_name
