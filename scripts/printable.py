@@ -123,8 +123,18 @@ def relink(body: str, source_dir: Path, out_dir: Path) -> str:
     return re.sub(r'(href=)"([^"]+)"', fix, body)
 
 
+def fetches(page: str) -> list[str]:
+    """What in a page would fetch something: scripts, styles, images, frames, fonts, outside
+    links (a printed page has no use for them, and a class may have no network)."""
+    found = re.findall(r"<script|<link|<img|<iframe|@import|url\(|\bsrc=", page)
+    return found + re.findall(r"""href=["']?https?://[^"'\s>]*""", page)
+
+
 def page(title: str, body: str) -> str:
-    """A whole HTML page: the title, the body, the print styles; nothing to load."""
+    """A whole HTML page: the title, the body, the print styles; nothing to load (a body that
+    would fetch something is refused, naming it)."""
+    if fetches(body):
+        raise ValueError(f"a printable page must load nothing, found: {fetches(body)}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import answers
 import nbformat
+import printable
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from test_handout import loads_nothing
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "instructor").glob("[0-9]*.ipynb"))
@@ -87,7 +87,7 @@ def test_every_exercise_of_the_course_is_in_the_key(course_key):
 
 
 def test_the_key_is_plain_printable_html(course_key):
-    assert not loads_nothing(course_key), loads_nothing(course_key)
+    assert not printable.fetches(course_key), printable.fetches(course_key)
     text = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", course_key, flags=re.DOTALL)
     assert "$" not in text and "\\" not in text  # math as HTML, not TeX for a missing MathJax
     assert "BEGIN SOLUTION" not in course_key and "<details" not in course_key
