@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import editions
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,18 @@ def test_the_readme_is_a_short_front_page():
                    "`make lab-instructor`", "docs/instructor-guide.md", "`make slides`",
                    "docs/grading.md", "docs/hub.md"):
         assert needed in first, f"the README's first {FIRST_SCREEN} lines do not mention {needed}"
+
+
+def test_the_readme_times_are_the_notebooks_and_the_guides():
+    readme = README.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "instructor").glob("[0-9]*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0].source
+        (stated,) = re.findall(r"\*\*Time:\*\* about (\d+) minutes", first)
+        row = re.search(rf"^\| \[`{path.name}`\].*\| (\d+) min \|$", readme, re.MULTILINE)
+        assert row and row.group(1) == stated, f"README's time for {path.name} is not {stated} min"
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    (total,) = re.findall(r"^\| \*\*Main path\*\*.*?\| \*\*(\d+)\*\*", guide, re.MULTILINE)
+    assert f"({total} minutes)" in readme, f"README's total is not the guide's {total} minutes"
 
 
 def test_the_readme_states_the_command_ci_runs():
