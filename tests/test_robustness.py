@@ -3,6 +3,7 @@ and every plot returns finite numbers or raises a ValueError/TypeError that name
 no numpy warning leaks, no FloatingPointError escapes, no NaN comes back silently, and no
 argument can make a call hang or allocate gigabytes."""
 
+import array
 import fractions
 import math
 import time
@@ -55,7 +56,10 @@ samples = hnp.arrays(np.float64, st.integers(2, 30), elements=odd_float)
 NOT_NUMBERS = [None, "1.0", b"1", {"x": 1}, {1.0}, 1 + 2j, [1 + 0j, 2], [True, False], True,
                [1.0, True], (np.True_, 2.0), np.ma.masked_array([1.0, 2.0], mask=[0, 1]),
                np.ma.masked_array([1.0, 2.0]), np.datetime64("2026-01-01"),
-               [[1.0], [2.0, 3.0]], object(), [Decimal(1), "a"]]
+               [[1.0], [2.0, 3.0]], object(), [Decimal(1), "a"],
+               # bytes-like: numpy would read bytearray(b"12") as the numbers [49, 50]
+               bytearray(b"12"), memoryview(b"12"), np.void(b"12"), array.array("B", [49, 50]),
+               [bytearray(b"1")], [1.0, memoryview(b"1")]]
 NOT_FINITE = [math.nan, math.inf, -math.inf, [1.0, math.nan], [math.inf, 0.0]]
 # Numbers numpy would turn into inf (with an overflow warning) or an OverflowError.
 TOO_LARGE = [10**400, -(10**400), [1.0, 10**400], fractions.Fraction(10**400, 3),
@@ -74,6 +78,8 @@ ARRAY_ARGS = {  # function: (valid keyword arguments, the arguments that are sam
     nc.hessian: ({"x": [0.1, 0.2]}, ["x"]),
     nc.lr_threshold: ({"x": [0.1, 0.2]}, ["x"]),
     nc.article_model: ({"x": [0.1, 0.2], "y": [1.0, 2.0], "epochs": 3}, ["x", "y"]),
+    nf.train_fast: ({"x": [0.1, 0.2], "y": [1.0, 2.0], "lr": 0.1, "epochs": 3}, ["x", "y"]),
+    nf.losses_at: ({"x": [0.1, 0.2], "y": [1.0, 2.0], "ws": 1.0, "bs": 0.0}, ["x", "y"]),
 }
 SCALAR_ARGS = {
     nc.forward: ({"x": 0.1, "w": 1.0, "b": 0.0}, ["w", "b"]),
@@ -85,6 +91,7 @@ SCALAR_ARGS = {
     nc.scale_inputs: ({"celsius": [1.0], "scale": 100.0}, ["scale"]),
     nc.make_dataset: ({"n": 5, "low": -1.0, "high": 1.0, "noise": 0.0}, ["low", "high", "noise"]),
     nc.article_model: (ARRAY_ARGS[nc.article_model][0] | {"lr": 0.1}, ["lr"]),
+    nf.train_fast: (ARRAY_ARGS[nf.train_fast][0], ["lr", "w", "b"]),
 }
 COUNT_ARGS = {nc.train: "epochs", nc.article_model: "epochs", nc.make_dataset: "n"}
 
