@@ -21,6 +21,7 @@ import numpy as np
 __all__ = ["as_values", "as_pair", "as_number", "as_positive", "as_count", "per_sample_factor",
            "ensure_finite", "too_large", "same_kind", "brief"]
 
+
 def as_values(name, value, scalar=True):
     """``value`` as finite float64: a scalar (if allowed), a 1-D array or an (n, 1) column."""
     if type(value) is np.ndarray and value.dtype.char == "d" and value.ndim == 1:
