@@ -328,7 +328,13 @@ def run(capsys, name, fn):
 
 @pytest.fixture(autouse=True)
 def short_time_limit(monkeypatch):
-    """A hung answer costs 0.3 s here, not the course's 5 s."""
+    """A call gets 2 s here, not the course's 5 s (room enough on a busy machine)."""
+    monkeypatch.setattr(neuron_checks, "TIME_LIMIT", 2.0)
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    """A hung answer costs 0.3 s in the tests that make one."""
     monkeypatch.setattr(neuron_checks, "TIME_LIMIT", 0.3)
 
 
@@ -377,8 +383,14 @@ def test_hard_coded_and_argument_ignoring_answers_fail(capsys, name, kind):
         assert "Hint: " in out, out
 
 
-@pytest.mark.parametrize("name", CHECKERS)
-@pytest.mark.parametrize("odd", ODD_RETURNS)
+@pytest.mark.parametrize(("name", "odd"), [
+    # every odd value on a checker of each kind of answer (a number, an array, a pair), and one
+    # on every checker: they share the code that reads a return value
+    *((name, odd) for name in ("check_mse", "check_forward", "check_gradients", "check_unscale")
+      for odd in ODD_RETURNS),
+    *((name, "None") for name in CHECKERS
+      if name not in ("check_mse", "check_forward", "check_gradients", "check_unscale")),
+])
 def test_odd_return_values_fail_with_a_message_not_a_traceback(capsys, name, odd):
     value = ODD_RETURNS[odd]
     result, out = run(capsys, name, lambda *args: value)
@@ -541,7 +553,7 @@ def sleeps(x, w, b):
 
 
 @pytest.mark.parametrize("fn", [hangs, hangs_and_swallows, sleeps])
-def test_a_hang_is_stopped_at_the_time_limit(capsys, fn):
+def test_a_hang_is_stopped_at_the_time_limit(capsys, quick, fn):
     started = time.monotonic()
     assert nc.check_forward(fn) is False
     took = time.monotonic() - started
@@ -551,7 +563,7 @@ def test_a_hang_is_stopped_at_the_time_limit(capsys, fn):
     assert took < 2.0
 
 
-def test_the_time_limit_restores_the_previous_handler_timer_and_trace(capsys):
+def test_the_time_limit_restores_the_previous_handler_timer_and_trace(capsys, quick):
     fired = []
 
     def handler(signum, frame):
@@ -580,7 +592,7 @@ def test_the_time_limit_restores_the_previous_handler_timer_and_trace(capsys):
     assert sys.getprofile() is None
 
 
-def test_outside_the_main_thread_the_limit_still_holds(capsys):
+def test_outside_the_main_thread_the_limit_still_holds(capsys, quick):
     results = []
     worker = threading.Thread(target=lambda: results.append(nc.check_forward(hangs)))
     worker.start()
@@ -609,7 +621,7 @@ def test_passing_something_else_than_a_function(capsys, name):
     assert out.startswith(f"✘ {name} needs your function itself, not 68")
 
 
-@pytest.mark.parametrize("variable", [None, "autograde", "validate"])
+@pytest.mark.parametrize("variable", [None, "autograde"])
 def test_the_environment_changes_nothing(capsys, monkeypatch, variable):
     if variable is None:
         monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
@@ -679,7 +691,7 @@ def test_a_learner_walking_the_stack_finds_no_expected_value(capsys, monkeypatch
     number the learner's function can reach from the checker's frames, and every object the
     garbage collector knows that refers to its arguments, is checked against the expected
     values."""
-    monkeypatch.setattr(neuron_checks, "TIME_LIMIT", 10.0)  # the walk is slow on a busy machine
+    monkeypatch.setattr(neuron_checks, "TIME_LIMIT", 10.0)  # the walk is slow
     calls, reachable, test = [], [], sys._getframe()
 
     def walker(x, w, b):
@@ -1074,7 +1086,7 @@ def test_check_settings_accepts_an_int_lr(capsys):
     assert "b = 0.000 °F has not settled" in capsys.readouterr().out
 
 
-def test_check_settings_reports_the_learners_error_hang_and_training(capsys):
+def test_check_settings_reports_the_learners_error_hang_and_training(capsys, quick):
     def broken():
         return 1 / 0
 
