@@ -145,7 +145,7 @@ demo: $(DEV)
 $(HUB_JS): hub/package.json hub/package-lock.json
 	npm ci --prefix hub --no-audit --no-fund
 
-# JupyterHub for a class, on 127.0.0.1:HUB_PORT: see README, "JupyterHub for a class".
+# JupyterHub for a class, on 127.0.0.1:HUB_PORT: see docs/hub.md.
 HUB_PORT ?= 8000
 hub: $(DEV) $(HUB_JS)
 	ONE_NEURON_HUB_PORT=$(HUB_PORT) $(BIN)/python hub/run.py
