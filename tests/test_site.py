@@ -163,6 +163,7 @@ class Page:
     def __init__(self, browser, index: Path):
         self.context = browser.new_context(viewport={"width": 1100, "height": 900})
         self.outside: list[str] = []
+        self.files: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
@@ -179,6 +180,7 @@ class Page:
     def _route(self, route):
         url = route.request.url
         if url.startswith("file://"):
+            self.files.append(url)
             route.continue_()
         else:
             self.outside.append(url)
@@ -230,6 +232,7 @@ def page(site, browser):
     yield page
     page.close()
     assert not page.outside, f"the page asked the network for {page.outside}"
+    assert page.files == [site.as_uri()], f"one file, the page: {page.files}"
     assert not page.errors, page.errors
 
 
