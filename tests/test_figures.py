@@ -3,12 +3,13 @@
 Two kinds of figure, two comparisons, one tolerance (an RMS difference of 2 on the 0-255 scale
 of each colour channel, pytest-mpl's default; matplotlib's ``compare_images`` computes it):
 
-* The plots of ``neuron_ui`` (this file, pytest-mpl). Each test below draws one plot function
-  with the exact arguments a notebook of ``instructor/`` passes it (the notebook and cell are
-  named), in the course's style, and pytest-mpl compares the PNG with the baseline in
-  ``tests/baseline/figures/`` (``--mpl`` is in pyproject's addopts, and the first test fails
-  without it, so the images cannot go unchecked). Functions no notebook calls are drawn with
-  the arguments their docstrings suggest.
+* The plots of ``neuron_ui`` (this file, pytest-mpl). ``test_a_notebook_plot_call`` evaluates
+  the very text of every ``nc.plot_*`` call in ``instructor/*.ipynb`` (cell by cell, on axes
+  made as the cell makes them, with the data the notebooks make), and a test fails when the
+  notebooks' calls differ from that list; the other options of the plot functions are drawn
+  too. pytest-mpl compares each PNG with its baseline in ``tests/baseline/figures/``
+  (``--mpl`` is in pyproject's addopts, and a test fails without it, so the images cannot go
+  unchecked).
 * The figures the notebooks' cells draw (their own ``plt`` code around these plots): during
   ``make notebooks``, nbval runs each notebook once, and ``tests/nbval_figures.py`` compares
   every ``image/png`` a cell outputs with the one committed in that cell, at the same
@@ -22,12 +23,14 @@ Figures are deterministic: fixed data and seeds, and PNGs without the "Software"
 metadata (``deterministic=True``).
 """
 
+import ast
 import base64
 import io
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbval_figures
-import numpy as np
 import pytest
 
 import neuron_core as nc
@@ -35,8 +38,7 @@ import neuron_core as nc
 COMPARE = pytest.mark.mpl_image_compare(baseline_dir="baseline/figures", tolerance=2,
                                         style="default", deterministic=True)
 
-CELSIUS, FAHRENHEIT = nc.make_dataset()  # every notebook's first cell
-X, Y = nc.scale_inputs(CELSIUS), FAHRENHEIT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_image_comparison_is_switched_on(pytestconfig):
@@ -55,55 +57,113 @@ def course_axes(ncols=1, figsize=None, **kwargs):
         return plt.subplots(1, ncols, figsize=figsize, layout="constrained", **kwargs)[1]
 
 
-# -- 01_data ----------------------------------------------------------------------------------
+# -- the calls the notebooks make --------------------------------------------------------------
+
+# Every nc.plot_* call in instructor/*.ipynb, by cell, as ast.unparse writes it, with the axes the
+# cell makes for it (None: the plot makes its own). The test evaluates these very texts, and
+# test_every_plot_call_of_the_notebooks_is_drawn_here fails when a notebook's calls change.
+NOTEBOOK_CELLS = {
+    "01_data-edbe3318": (None, ["nc.plot_data(celsius, fahrenheit)"]),
+    "01_data-917e34e6": ({"ncols": 2, "figsize": (11, 3.3)}, [
+        "nc.plot_data(celsius, noisy_fahrenheit, ax=axes[0], held_out=False, "
+        "title='noisy readings')"]),
+    "02_forward-501c7bc2": ({"ncols": 2, "figsize": (11, 4), "sharey": True}, [
+        "nc.plot_fit(x, y, w=100.0, b=0.0, ax=axes[0], title='a guess: w = 100, b = 0')",
+        "nc.plot_fit(x, y, w=180.0, b=32.0, ax=axes[1], title='the truth: w = 180, b = 32')"]),
+    "03_derivative-e680dfe6": ({"figsize": (9, 5)}, [
+        "nc.plot_loss_surface(x, y, ax=ax, w_lim=(40, 320), b_lim=(-40, 100))"]),
+    "05_training-6356dbf1": (None, ["nc.plot_losses(history)"]),
+    "05_training-a587e586": (None, [
+        "nc.plot_losses(printed, article.losses, labels=['what the article prints', "
+        "\"the model's true loss (MSE)\"])"]),
+}
+
+
+def notebook_names():
+    """The names the notebooks' plot calls use, made as the notebooks make them."""
+    celsius, fahrenheit = nc.make_dataset()  # every notebook's first cell
+    _, noisy_fahrenheit = nc.make_dataset(noise=1.5, seed=0)  # 01 §3
+    x, y = nc.scale_inputs(celsius), fahrenheit
+    history = nc.train(x, y, lr=0.5, epochs=200)  # 05 §1-2
+    article = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=nc.ARTICLE_LR, epochs=nc.ARTICLE_EPOCHS,
+                       reduction="sum")  # 05 §7
+    printed = nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, nc.ARTICLE_EPOCHS)[2]
+    return {"nc": nc, "celsius": celsius, "fahrenheit": fahrenheit, "x": x, "y": y,
+            "noisy_fahrenheit": noisy_fahrenheit, "history": history, "article": article,
+            "printed": printed}
+
+
+@pytest.mark.parametrize("cell", list(NOTEBOOK_CELLS))
+@COMPARE
+def test_a_notebook_plot_call(cell):
+    layout, calls = NOTEBOOK_CELLS[cell]
+    names = notebook_names()
+    if layout is not None:
+        layout = dict(layout)  # a copy: the table stays as written
+        with plt.rc_context(nc.STYLE):
+            _, axes = plt.subplots(1, layout.pop("ncols", 1), layout="constrained", **layout)
+        names |= {"axes": axes, "ax": axes}
+    for call in calls:
+        drawn = eval(call, names)  # the notebooks' own text, held in this file
+    return drawn.figure
+
+
+def plot_calls(notebook):
+    """The nc.plot_* calls of each code cell of a notebook, as ast.unparse writes them."""
+    found = {}
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell["source"]))
+        except SyntaxError:  # a cell with a magic or a stub cannot be parsed: it draws nothing
+            continue
+        calls = [ast.unparse(node) for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "nc"
+                 and node.func.attr.startswith("plot_")]
+        if calls:
+            found[f"{notebook.stem}-{cell.get('id')}"] = calls
+    return found
+
+
+def test_every_plot_call_of_the_notebooks_is_drawn_here():
+    found = {}
+    for notebook in sorted((ROOT / "instructor").glob("*.ipynb")):
+        found |= plot_calls(notebook)
+    listed = {cell: calls for cell, (_, calls) in NOTEBOOK_CELLS.items()}
+    assert found == listed, ("the notebooks' nc.plot_* calls changed: update NOTEBOOK_CELLS and "
+                             "the baselines (see this file's docstring)")
+
+
+# -- the plot functions' other options (no notebook calls these now) ---------------------------
+
+X, Y = nc.scale_inputs(nc.make_dataset()[0]), nc.make_dataset()[1]
+HISTORY = nc.train(X, Y, lr=0.5, epochs=200)
 
 
 @COMPARE
-def test_plot_data():  # 01 §2: nc.plot_data(celsius, fahrenheit)
-    return nc.plot_data(CELSIUS, FAHRENHEIT).figure
-
-
-@COMPARE
-def test_plot_data_noisy_on_given_axes():  # 01 §3: the noisy readings, left of two panels
-    _, noisy = nc.make_dataset(noise=1.5, seed=0)
-    axes = course_axes(2, figsize=(11, 3.3))
-    return nc.plot_data(CELSIUS, noisy, ax=axes[0], held_out=False,
-                        title="noisy readings").figure
-
-
-# -- 02_forward -------------------------------------------------------------------------------
-
-
-@COMPARE
-def test_plot_fit_a_guess_and_the_truth():  # 02: a guess and the truth, side by side
-    axes = course_axes(2, figsize=(11, 4), sharey=True)
-    nc.plot_fit(X, Y, w=100.0, b=0.0, ax=axes[0], title="a guess: w = 100, b = 0")
-    return nc.plot_fit(X, Y, w=180.0, b=32.0, ax=axes[1], title="the truth: w = 180, b = 32").figure
-
-
-@COMPARE
-def test_plot_loss_surface_without_arrows():  # 02: your guess on the loss surface
+def test_plot_loss_surface_without_arrows():  # beside a line, as 02 drew it before
     axes = course_axes(2, figsize=(11, 4))
     nc.plot_fit(X, Y, w=100.0, b=0.0, ax=axes[0], title="your line and its errors")
     return nc.plot_loss_surface(X, Y, ax=axes[1], arrows=False, w_lim=(0, 360),
                                 b_lim=(-40, 104)).figure
 
 
-# -- 03_derivative ----------------------------------------------------------------------------
+@COMPARE
+def test_plot_loss_surface_with_a_path():  # a History's path, drawn in order
+    return nc.plot_loss_surface(X, Y, path=HISTORY).figure
 
 
 @COMPARE
-def test_plot_loss_surface_with_arrows():  # 03: the surface and its downhill arrows
-    with plt.rc_context(nc.STYLE):
-        _, ax = plt.subplots(figsize=(9, 5), layout="constrained")
-    return nc.plot_loss_surface(X, Y, ax=ax, w_lim=(40, 320), b_lim=(-40, 100)).figure
-
-
-# -- 04_optimizer_step ------------------------------------------------------------------------
+def test_plot_losses_of_two_scales():  # two Histories, labelled
+    x_bal = nc.scale_inputs(nc.make_dataset()[0], scale=25.82)
+    runs = [nc.train(X, Y, lr=0.3, epochs=30), nc.train(x_bal, Y, lr=0.3, epochs=30)]
+    return nc.plot_losses(*runs, labels=["x = °C/100", "x = °C/25.82 (balanced)"]).figure
 
 
 @COMPARE
-def test_plot_loss_slice():  # no notebook calls it: four steps along w, b held at 32
+def test_plot_loss_slice():  # four steps along w, b held at 32
     ws = [1.0]
     for _ in range(4):
         dw, _ = nc.gradients(X, Y, ws[-1], 32.0)
@@ -111,40 +171,8 @@ def test_plot_loss_slice():  # no notebook calls it: four steps along w, b held 
     return nc.plot_loss_slice(X, Y, b=32.0, ws=ws, lr=3.0).figure
 
 
-# -- 05_training ------------------------------------------------------------------------------
-
-HISTORY = nc.train(X, Y, lr=0.5, epochs=200)  # 05 §1-2
-
-
 @COMPARE
-def test_plot_losses_of_a_history():  # 05 §3: nc.plot_losses(history)
-    return nc.plot_losses(HISTORY).figure
-
-
-@COMPARE
-def test_plot_loss_surface_with_a_path():  # 05 §3: nc.plot_loss_surface(x, y, path=history)
-    return nc.plot_loss_surface(X, Y, path=HISTORY).figure
-
-
-@COMPARE
-def test_plot_losses_of_two_scales():  # 05 §6: °C/100 against the balanced scale
-    x_bal = nc.scale_inputs(CELSIUS, scale=np.std(CELSIUS))
-    runs = [nc.train(X, Y, lr=0.3, epochs=30), nc.train(x_bal, Y, lr=0.3, epochs=30)]
-    return nc.plot_losses(*runs, labels=["x = °C/100", "x = °C/25.82 (balanced)"]).figure
-
-
-@COMPARE
-def test_plot_losses_of_the_article():  # 05 §7: printed "loss" against the true MSE
-    article = nc.train(nc.ARTICLE_X, nc.ARTICLE_Y, lr=nc.ARTICLE_LR, epochs=nc.ARTICLE_EPOCHS,
-                       reduction="sum")
-    printed = nc.article_model(nc.ARTICLE_X, nc.ARTICLE_Y, nc.ARTICLE_EPOCHS)[2]
-    return nc.plot_losses(printed, article.losses,
-                          labels=["what the article prints", "the model's true loss (MSE)"]
-                          ).figure
-
-
-@COMPARE
-def test_plot_training_that_diverged():  # no notebook calls it: a run that diverged
+def test_plot_training_that_diverged():  # a run that diverged
     history = nc.train(X, Y, lr=1.05, epochs=100)
     return nc.plot_training(history, X, Y)[0].figure
 
