@@ -62,15 +62,19 @@ def problems(args: list[str]) -> list[str]:
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
-def test_make_lab_binds_localhost_and_keeps_the_token():
+@pytest.mark.parametrize(("target", "folder"), [("lab", "notebooks"),
+                                                ("lab-instructor", "instructor")])
+def test_make_lab_binds_localhost_and_keeps_the_token(target, folder):
+    """`make lab` opens the learner edition, `make lab-instructor` the full text; both local."""
     env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     result = subprocess.run(
-        ["make", "-n", "lab"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        ["make", "-n", target], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     args = lab_command(result.stdout)
     found = problems(args)
-    assert not found, f"`make lab` runs jupyter lab {shlex.join(args)}\n" + "\n".join(found)
+    assert not found, f"`make {target}` runs jupyter lab {shlex.join(args)}\n" + "\n".join(found)
+    assert f"--ServerApp.root_dir={folder}" in args
 
 
 # What `make -n lab` prints before the jupyter line when .venv is out of date.
