@@ -362,3 +362,22 @@ def test_widget_ids_are_renamed_deterministically():
     model = view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
     assert list(state) == [model, state[model]["state"]["layout"].removeprefix("IPY_MODEL_")]
     assert "a" * 32 not in json.dumps(first)
+
+
+def test_make_execute_saves_widget_state_and_writes_the_same_bytes_twice(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)",
+                                           id="slider")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    paths = [tmp_path / "one" / "w.ipynb", tmp_path / "two" / "w.ipynb"]
+    for path in paths:
+        path.parent.mkdir()
+        nbformat.write(nb, path)
+    assert ex.main([str(path) for path in paths]) == 0  # two kernels at once
+    first, second = (path.read_bytes() for path in paths)
+    assert first == second
+    executed = read(paths[0])
+    state = executed.metadata["widgets"][ex.WIDGET_STATE]["state"]
+    (view,) = [out for out in executed.cells[0].outputs if "data" in out]
+    model = view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert state[model]["state"]["value"] == 3  # the slider shows without a kernel
