@@ -657,7 +657,7 @@ def _called(fn, args, size, watch, settings):
                            shape=(1,) if isinstance(error, TypeError | ValueError) else ())
         record = _settings_record(got) if settings else _plain(got, size)
     if watch.found:
-        status = "checker" if watch.found == _CHECKER else "library"
+        status = "checker" if watch.found in (_CHECKER, _UNWATCHED) else "library"
         return _record(status, detail=watch.found)
     return record
 
@@ -893,7 +893,8 @@ def _within_trace(limit, action):
 
 _LIBRARY_FILES = ("neuron_core.py", "neuron_fast.py")
 _OURS = ("neuron_checks.py", "neuron_grading.py", "neuron_validation.py")
-_CHECKER = "the checker's own code"
+_CHECKER = "it calls the checker's own code"
+_UNWATCHED = "it replaces the checker's profile function (sys.setprofile)"
 _EXEMPT = set()  # code objects of the checker that run inside the learner's call (the alarm)
 
 
@@ -996,6 +997,8 @@ class _Watch:
         return self
 
     def __exit__(self, *exc):
+        if getattr(sys.getprofile(), "__self__", None) is not self and not self.found:
+            self.found = _UNWATCHED  # the learner's code removed or replaced the profile function
         sys.setprofile(self._before[0])
         threading.setprofile(self._before[1])
         return False
@@ -1105,8 +1108,8 @@ def _judge_status(check, name, call, record, own, allowed):
         return (f"{MARK_WRONG} {name} uses {detail}, which works the answer out for you\n"
                 f"   Hint: write it with numpy: {own}{also}")
     if status == "checker":
-        return (f"{MARK_WRONG} {name} calls the checker's own code while it is checked\n"
-                "   Hint: compute the answer from the function's arguments")
+        return (f"{MARK_WRONG} {name} reaches into the checker while it is checked: {detail}\n"
+                "   Hint: compute the answer from the function's arguments, nothing else")
     if status == "timeout":
         return (f"{MARK_WRONG} {call} did not finish in {detail} s\n"
                 "   Hint: is there a loop that never ends? A `while` whose condition never "

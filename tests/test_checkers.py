@@ -735,7 +735,18 @@ def test_the_checkers_code_cannot_be_called_from_the_learners_function(capsys):
         return 0.0
 
     assert nc.check_forward(thief) is False
-    assert "calls the checker's own code" in capsys.readouterr().out
+    assert "reaches into the checker while it is checked: it calls the checker's own code" in (
+        capsys.readouterr().out)
+
+
+def test_a_learner_that_switches_the_watch_off_is_refused(capsys):
+    def unwatched(x, w, b):
+        sys.setprofile(None)
+        return getattr(nc, "".join(["for", "ward"]))(x, w, b)  # a name made while it runs
+
+    assert nc.check_forward(unwatched) is False
+    assert "it replaces the checker's profile function" in capsys.readouterr().out
+    assert sys.getprofile() is None
 
 
 # -- outputs larger than the exercise needs ----------------------------------------------------
@@ -807,7 +818,7 @@ def by_string(x, w, b):
 
 
 def by_pieces(x, w, b):
-    return getattr(nc, "for" + "ward")(x, w, b)
+    return getattr(nc, "".join(["for", "ward"]))(x, w, b)  # only the watch sees this one
 
 
 def in_a_lambda(x, w, b):
@@ -877,6 +888,7 @@ def test_the_static_reading_finds_the_names():
     assert neuron_checks.library_uses(by_import_inside, ()) == ["nc.forward"]
     assert neuron_checks.library_uses(by_import_inside, ("forward",)) == []
     assert neuron_checks.library_uses(my_forward, ()) == []
+    assert neuron_checks.library_uses(by_pieces, ()) == []  # found while it runs, not before
 
 
 def loss_at(w, b):
