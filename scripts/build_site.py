@@ -21,7 +21,7 @@ base64 in the page, stored once (a value that is the start of a longer one point
 the PNGs as they are, the float64 arrays shuffled and deflated (``Store``); the state itself
 is JSON with ``{"$b": [offset, length]}`` (a picture) or ``{"$n": [offset, length]}`` (numbers)
 in place of each bytes value. The page has one theme, light: the dark backgrounds are left
-out.
+out, and the light ones deflated harder (``smaller_png``).
 
 The output is deterministic: widget ids are renamed in creation order, and nothing records
 the time.
@@ -30,6 +30,7 @@ the time.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import sys
 import zlib
@@ -195,10 +196,29 @@ def _state(widget) -> dict:
             if k not in SKIPPED_KEYS and v is not None and not (k == "tooltip" and not v)}
 
 
-def light_only(backgrounds: dict) -> dict:
-    """The backgrounds with the light theme's PNG in place of the dark one: the page has one
-    theme, and the same bytes are stored once."""
-    return {key: {**bg, "dark": bg["light"]} for key, bg in backgrounds.items()}
+def smaller_png(data: bytes) -> bytes:
+    """The same picture deflated harder (level 9; the kernel draws at a faster level): a fifth
+    smaller, pixel for pixel the same (checked)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        buffer = io.BytesIO()
+        image.save(buffer, "png", compress_level=9)
+        with Image.open(io.BytesIO(buffer.getvalue())) as again:
+            if again.mode != image.mode or again.tobytes() != image.tobytes():
+                raise ValueError("re-encoding a background changed its pixels")
+    return min(data, buffer.getvalue(), key=len)
+
+
+def for_the_page(backgrounds: dict) -> dict:
+    """The backgrounds as the page keeps them: the light theme's PNG, smaller, in place of
+    both (the page has one theme, and the same bytes are stored once)."""
+    page = {}
+    for key, bg in backgrounds.items():
+        light = smaller_png(bytes(bg["light"]))
+        page[key] = {**bg, "light": light, "dark": light}
+    return page
 
 
 @dataclass
@@ -218,9 +238,9 @@ def snapshot(spec: Explorer, x, y) -> Snapshot:
     before = set(_live_widgets())
     ex = spec.make(x, y)
     try:
-        ex.view.backgrounds = light_only(ex.view_backgrounds())
-        if ex.view.background:
-            ex.view.background = light_only({"shown": ex.view.background})["shown"]
+        ex.view.backgrounds = for_the_page(ex.view_backgrounds())
+        if ex.view.background:  # the one shown first: the same as its key's in backgrounds
+            ex.view.background = ex.view.backgrounds[ex.view.background["key"]]
         created = {i: w for i, w in _live_widgets().items() if i not in before}
         kept = [i for i, w in created.items()
                 if w.get_state()["_model_name"] not in SKIPPED_MODELS]

@@ -6,7 +6,7 @@
 // does the rest, so this page needs only the models' state (embedded by build_site.py, every
 // background included): it draws each control as a plain HTML input bound to its model, keeps
 // the links, and hands the live view's model to the same ES module. Nothing is fetched: the
-// module, the state and the numbers (one base64 blob) are in this page.
+// module, the state and the bytes (two base64 blobs: pictures, numbers) are in this page.
 
 const PAGE = JSON.parse(document.getElementById("nc-manifest").textContent);
 const REF = "IPY_MODEL_";

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 import zlib
@@ -133,6 +134,19 @@ def test_blob_stores_a_prefix_once():
     assert blob.where[short][0] == blob.where[long][0]
     assert blob.where[other][0] % 8 == 0
     assert len(blob.data) == len(long) + len(other)
+
+
+def test_backgrounds_shrink_without_changing_a_pixel():
+    from PIL import Image
+
+    pixels = np.zeros((60, 90, 4), dtype=np.uint8)
+    pixels[10:50, 20:70] = (0, 114, 178, 255)  # a blue box on a clear background
+    pixels[30, :] = (0, 0, 0, 128)  # a half-transparent line
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(buffer, "png", compress_level=0)
+    smaller = build_site.smaller_png(buffer.getvalue())
+    assert len(smaller) < len(buffer.getvalue()) / 4
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(smaller))), pixels)
 
 
 def test_script_text_cannot_close_its_script():
