@@ -340,6 +340,32 @@ def test_the_guides_slots_are_the_class_path():
         f"taught but in no slot (mark it homework): {sorted(set(taught) - listed)}")
 
 
+def guide_notebook_minutes(label):
+    """{notebook number: minutes} from the guide's '**<label>:** N min' line of each notebook."""
+    text = GUIDE.read_text(encoding="utf-8")
+    found = {}
+    for number, body in re.findall(r"^## (0[1-5]) ·(.*?)(?=^## |\Z)", text, re.M | re.S):
+        match = re.search(rf"\*\*{label}:\*\* (\d+) min", body)
+        assert match, f"the guide's {number} states no {label}"
+        found[int(number)] = int(match.group(1))
+    return found
+
+
+def test_the_guides_minutes_are_the_rules(rule_minutes):
+    """Per notebook and in total, the guide states the rule's numbers: alone (main path) and in
+    class (class path)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    for label, kinds, row in [("Alone", ("class", "homework"), "Main path"),
+                              ("Class path", ("class",), "Class path")]:
+        stated = guide_notebook_minutes(label)
+        rule = {n: minutes(read(lesson(n)), kinds) for n in range(1, 6)}
+        assert sorted(stated) == [1, 2, 3, 4, 5], label
+        for n in stated:
+            assert abs(stated[n] - rule[n]) <= STATED_TOLERANCE, (label, n, stated[n], rule[n])
+        total = int(re.search(rf"\*\*{row}\*\*.*?\*\*(\d+)\*\*", text).group(1))
+        assert abs(total - sum(rule.values())) <= STATED_TOLERANCE, (row, total)
+
+
 def test_the_sections_in_a_guide_cell_are_read():
     assert listed_sections("01 §0 §1 §2, 03 §3") == {(1, 0), (1, 1), (1, 2), (3, 3)}
 
@@ -435,6 +461,39 @@ def test_no_cell_moves_an_explorer_or_copies_its_picture(path):
         if cell.cell_type == "code":
             assert not re.search(r"\bex\.\w+\.value\s*=|^ex\.figure\s*$", cell.source, re.M), (
                 cell.source[:120])
+
+
+def explorer_starts(nb):
+    """(keyword arguments of each explorer cell, the text just above it, without '$')."""
+    text = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text += DETAILS.sub(" ", cell.source).replace("$", "") + "\n"
+        elif re.search(r"nc\.\w+_explorer\(", cell.source):
+            yield dict(re.findall(r"\b(\w+)=([\d.]+)\b", cell.source)), text
+            text = ""
+        else:
+            text = ""
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_each_explorer_starts_where_its_text_says(path):
+    """The values an explorer is made with are the ones the text beside it names (issue 20)."""
+    for arguments, text in explorer_starts(read(path)):
+        for name, value in arguments.items():
+            said = (rf"\b{value} epochs\b" if name == "epochs"
+                    else rf"\b{name}\s*=\s*{re.escape(value)}(?![\d.]*\d)")
+            assert re.search(said, text), f"{path.name}: the text does not say {name} = {value}"
+
+
+def test_an_explorer_start_the_text_does_not_name_is_found():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("It starts at $w = 100$, $b = 0$ and 200 epochs."),
+        nbformat.v4.new_code_cell("ex = nc.hand_fit_explorer(x, y, w=100, b=0.5, epochs=200)")])
+    ((arguments, text),) = explorer_starts(nb)
+    assert arguments == {"w": "100", "b": "0.5", "epochs": "200"}
+    assert re.search(r"\bw\s*=\s*100(?![\d.]*\d)", text)
+    assert not re.search(r"\bb\s*=\s*0\.5(?![\d.]*\d)", text)
 
 
 # ---------------------------------------------------------------- glossary
