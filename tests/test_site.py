@@ -301,6 +301,9 @@ def test_hand_fit_explorer(page):
     before = page.pixels("hand-fit")
     page.key_to("hand-fit", "w", "100.5")
     assert page.pixels("hand-fit") != before
+    page.key_to("hand-fit", "b", "0.5")
+    got = re.search(rf"your loss: {NUMBER}", page.readout("hand-fit"))
+    assert got and shown_as(got.group(1), nc.mse(nc.forward(x, 100.5, 0.5), y))
     for w, b in [(100.5, 0.0), (150.0, 20.5), (180.0, 32.0)]:
         page.set_range("hand-fit", "w", w)
         page.set_range("hand-fit", "b", b)
@@ -333,6 +336,8 @@ def test_step_explorer(page):
     check(0.5, 3)
     page.key_to("step", "lr", "1.05")
     check(1.05, 3)
+    page.key_to("step", "steps", "5")  # the steps slider itself, by keyboard
+    check(1.05, 5)
     page.section("step").get_by_role("button", name="Reset").click()
     assert page.shown("step", "steps") == "0"
     check(1.05, 0)
