@@ -655,7 +655,13 @@ def _called(fn, args, size, watch, settings):
         except BaseException as error:  # the learner's code failed: say how and where
             return _record("raised", detail=_error_text(error),
                            shape=(1,) if isinstance(error, TypeError | ValueError) else ())
-        record = _settings_record(got) if settings else _plain(got, size)
+        try:
+            record = _settings_record(got) if settings else _plain(got, size)
+        except _TimeUp:
+            raise
+        except BaseException:  # a list that holds itself, an __array__ that raises...
+            record = _record("odd", "an object that cannot be read",
+                             detail="that is not a number or a list of numbers")
     if watch.found:
         status = "checker" if watch.found in (_CHECKER, _UNWATCHED) else "library"
         return _record(status, detail=watch.found)

@@ -308,11 +308,38 @@ CHECKERS = {
     ),
 }
 
+class Exploding:
+    """A return value that raises whatever numpy or Python asks of it."""
+
+    def __array__(self, *args, **kwargs):
+        raise SystemExit("not today")
+
+    def __len__(self):
+        raise KeyboardInterrupt
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+def _deep(levels):
+    value = 1.0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _self_holding():
+    values = [1.0]
+    values.append(values)
+    return values
+
+
 ODD_RETURNS = {
     "None": None, "text": "68.0", "a dict": {"answer": 1.0}, "True": True, "nan": math.nan,
     "nested": [[1.0, 2.0]], "three values": (1.0, 2.0, 3.0), "a function": lambda: 1.0,
     "a set": {1.0}, "an object": object(), "complex": 1 + 2j, "ragged": ((1.0, 2.0), 3.0),
-    "a huge int": 10**400, "a string list": ["1", "2"],
+    "a huge int": 10**400, "a string list": ["1", "2"], "exploding": Exploding(),
+    "a list that holds itself": _self_holding(), "deeper than numpy goes": _deep(100),
 }
 OLD_MARKS = ("✅", "❌", "⏳", "🎉")
 
