@@ -43,9 +43,12 @@ copies of the course's checking code and data:
 What an in-kernel grader cannot prevent (say so to instructors): code that runs in the same
 process can always reach further than any check, e.g. through ``ctypes`` (memory), audit hooks
 (``sys.addaudithook``), replaced import machinery or ``os`` functions, or a function whose code
-claims to come from numpy's files; a loop inside one C call (``sum(itertools.count())``) cannot
-be interrupted (nbgrader's cell timeout ends it, and the notebook scores 0). A class that must be
-proof against a determined cheat grades outside the learner's kernel.
+claims to come from numpy's files; ``os._exit()`` ends the kernel; a loop inside one C call
+(``sum(itertools.count())``) cannot be interrupted (nbgrader's cell timeout ends it, and the
+notebook scores 0). From Python 3.13 on, a frame's ``f_locals`` can be written (PEP 667): a
+function that walks the stack could then rebind the grader's local variables, on which the
+second phase relies; the course runs on 3.11 (runtime.txt). A class that must be proof against a
+determined cheat grades outside the learner's kernel.
 """
 
 from __future__ import annotations
