@@ -273,6 +273,16 @@ def test_each_opening_states_the_rules_time(path, rule_minutes):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_exercises_to_try_state_their_own_time(path):
+    """'Exercises to try' are extra, marked as such, with about 5 minutes per item."""
+    (cell,) = [c for c in read(path).cells if c.source.startswith("## Exercises to try")]
+    stated = re.match(r"## Exercises to try \(extra, about (\d+) minutes\)", cell.source)
+    assert stated, cell.source.splitlines()[0]
+    items = re.findall(r"^\d+\. ", cell.source, re.M)
+    assert int(stated.group(1)) == 5 * len(items), (path.name, len(items))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_homework_markers_open_a_part(path):
     """The marker sits in a heading cell, so that the part it marks is clear to everyone."""
     for cell in read(path).cells:
