@@ -158,13 +158,14 @@ c.Spawner.environment = {
     "ONE_NEURON_KERNEL_CULL_INTERVAL": os.environ.get("ONE_NEURON_KERNEL_CULL_INTERVAL", "60"),
 }
 if COURSE_REPO.startswith("file://"):
-    # The trial's course is a repository on disk owned by root: let the learners' git read it
-    # (git refuses a repository of another owner unless it is named safe).
-    c.Spawner.environment.update(
-        GIT_CONFIG_COUNT="1",
-        GIT_CONFIG_KEY_0="safe.directory",
-        GIT_CONFIG_VALUE_0=COURSE_REPO.removeprefix("file://"),
-    )
+    # The trial's course is a repository on disk owned by root: let the learners' git read it.
+    # git refuses a repository of another owner unless a system or global config names it safe
+    # (not one from the environment's GIT_CONFIG_*): a system config of the trial's own.
+    course_git = Path(COURSE_REPO.removeprefix("file://"))
+    git_config = HUB_DIR / "share" / "gitconfig"
+    git_config.write_text(f"[safe]\n\tdirectory = {course_git}\n\tdirectory = {course_git}/.git\n")
+    os.chmod(git_config, 0o644)
+    c.Spawner.environment["GIT_CONFIG_SYSTEM"] = str(git_config)
 
 # --- Stop idle servers --------------------------------------------------------------------------
 c.JupyterHub.load_roles = [

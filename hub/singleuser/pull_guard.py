@@ -23,10 +23,11 @@ import os
 import posixpath
 
 COURSE_DIR_DEFAULT = "one-neuron"
-# What the course's link may carry; anything else (backup=...) is refused.
+# What the course's link may carry (and _xsrf, which nbgitpuller's page adds to its API call);
+# anything else (backup=...) is refused.
 KNOWN_ARGUMENTS = {
     "repo", "branch", "depth", "targetpath", "targetPath",
-    "urlpath", "urlPath", "subpath", "subPath", "app",
+    "urlpath", "urlPath", "subpath", "subPath", "app", "_xsrf",
 }  # fmt: skip
 
 
