@@ -1088,7 +1088,8 @@ def judge_answers(check, name, records, x=None, y=None, max_epochs=100, tol=1e-3
                    for before in arguments[:number]]
         hint = next((text for wrong, text in [*case.hints, *earlier]
                      if _close(record, wrong, exercise.decimals)), None)
-        hint = hint or _odd_return(record, case.want, exercise.returns)
+        hint = hint or _rounded(record, case.want, exercise.decimals) or _odd_return(
+            record, case.want, exercise.returns)
         message = f"{MARK_WRONG} {call} gives {record[1]}, expected {_show(case.want)}"
         return False, message + (f"\n   Hint: {hint}" if hint else "")
     first_args = arguments[0]
@@ -1271,6 +1272,20 @@ def _odd_kind(value):
         return "it returns a function: call it, or return what it computes"
     if isinstance(value, set | frozenset):
         return "it returns a set, which has no order"
+    return None
+
+
+def _rounded(record, want, decimals):
+    """A hint when the numbers are ``want`` rounded to fewer decimals than the check accepts."""
+    for places in range(0, 6 if decimals is None else decimals):
+        with np.errstate(all="ignore"):
+            exact = np.asarray(want, dtype=float)
+            near = np.round(exact, places)
+            slight = bool(np.all(np.abs(near - exact) <= 0.05 * np.abs(exact)))
+        if slight and not _close(record, want, decimals) and _close(record, near, None):
+            keep = "all its digits" if decimals is None else f"at least {decimals} decimals"
+            return (f"that is the right answer rounded to {places} decimals: return it with "
+                    f"{keep} (leave out round)")
     return None
 
 

@@ -951,6 +951,17 @@ def test_nudge_with_the_notebooks_loss_at_gets_the_hint(capsys):
     assert "the notebook's x and y (loss_at uses them)" in out, out
 
 
+@pytest.mark.parametrize(("name", "fn", "says"), [
+    ("check_mse", lambda p, y: round(float(np.mean((p - y) ** 2)), 1),
+     "rounded to 1 decimals: return it with at least 2 decimals"),
+    ("check_gradients", lambda *a: tuple(round(float(g), 2) for g in my_gradients(*a)),
+     "rounded to 2 decimals: return it with all its digits"),
+])
+def test_an_answer_rounded_more_than_the_check_accepts_gets_a_hint(capsys, name, fn, says):
+    assert check(name, fn) is False
+    assert says in capsys.readouterr().out
+
+
 def test_threshold_7_5_where_w_lands_gets_the_hint(capsys):
     """Issue 20: 7.5 = 1/0.1333 is where w lands in one step (04, section 4), not the
     threshold."""
