@@ -6,7 +6,10 @@ that the math alone never loads matplotlib. The interactive explorers, which dra
 browser, are in ``neuron_explorers.py`` (re-exported the same way: ``nc.training_explorer``).
 
 1. The course's style and colours.
-2. Plots (matplotlib): the data, a fit, loss curves, the loss surface, a slice of it.
+2. Plots (matplotlib), in the order of the notebooks: the data (01), a fit and its residuals
+   (02), the slope along one knob (03), b's path for a few learning rates and each knob's
+   factor per step (04), loss curves (05), the loss surface (02-05), a slice of it and a run's
+   summary.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from neuron_core import (
 
 __all__ = [
     "STYLE", "COLORS",
-    "plot_data", "plot_fit", "plot_losses", "plot_loss_surface", "plot_loss_slice",
-    "plot_training",
+    "plot_data", "plot_fit", "plot_slope", "plot_loss_surface", "plot_b_paths", "plot_factors",
+    "plot_losses", "plot_loss_slice", "plot_training",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -159,8 +162,9 @@ def _finite_plot(values, what):
 
 
 @_styled
-def plot_fit(x, y, w, b, ax=None, xlabel=f"x = °C / {SCALE:g}", title=None):
-    """The data and the neuron's line ``w*x + b`` over it, with the line's MSE in the title."""
+def plot_fit(x, y, w, b, ax=None, xlabel=f"x = °C / {SCALE:g}", title=None, residuals=False):
+    """The data and the neuron's line ``w*x + b`` over it, with the line's MSE in the title;
+    ``residuals=True`` also draws each residual, from the reading to the line."""
     x, y = nv.as_pair(x, y)
     w, b = nv.as_number("w", w), nv.as_number("b", b)  # np.array([180.0]) is a number too
     _check_spread("x", x)
@@ -168,14 +172,130 @@ def plot_fit(x, y, w, b, ax=None, xlabel=f"x = °C / {SCALE:g}", title=None):
     _check_ax(ax)
     _check_text("xlabel", xlabel)
     _check_text("title", title, optional=True)
+    _check_flag("residuals", residuals)
     span = np.array([x.min(), x.max()])
     _check_spread("w*x + b", forward(x, w, b))  # forward names w, b, x if it overflows
     line, loss = forward(span, w, b), mse(forward(x, w, b), y)
     ax = _axes(ax)
     ax.plot(x, y, "o", color=COLORS["data"], label="data", zorder=3)
     ax.plot(span, line, color=COLORS["model"], label="neuron: y_hat = w x + b")
+    if residuals:
+        ax.vlines(x, y, forward(x, w, b), color=COLORS["bad"], lw=2, label="residuals")
     ax.set(xlabel=xlabel, ylabel="°F",
            title=title or f"w = {w:.4g}, b = {b:.4g}: MSE = {loss:.4g}")
+    ax.legend(loc="upper left")
+    return ax
+
+
+@_styled
+def plot_slope(name, grid, loss_of, at, slope, reach, ax=None):
+    """The loss along one knob, the guess on it, its slope as a line and an arrow downhill.
+
+    ``name`` is the knob ("w" or "b"), ``grid`` its values to draw the loss over, ``loss_of`` a
+    function of that one knob giving the loss (the other held fixed), ``at`` the guess,
+    ``slope`` the loss's slope there and ``reach`` how far along the knob the arrow goes.
+    """
+    _check_text("name", name)
+    grid = nv.as_values("grid", grid, scalar=False)
+    if not callable(loss_of):
+        raise TypeError(f"loss_of must be a function of {name}, got {type(loss_of).__name__}")
+    at, slope, reach = nv.as_number("at", at), nv.as_number("slope", slope), nv.as_positive(
+        "reach", reach)
+    _check_ax(ax)
+    curve = nv.as_values("loss_of(grid)", [loss_of(float(v)) for v in grid], scalar=False)
+    loss = nv.as_number(f"loss_of({at:g})", loss_of(at))
+    for what, values in (("grid", grid), ("loss_of(grid)", curve), ("at", at), ("slope", slope),
+                         ("reach", reach), (f"loss_of({at:g})", loss)):
+        _check_spread(what, values)
+    down = -np.sign(slope) * reach  # the step from `at` that goes downhill
+    ax = _axes(ax)
+    ax.plot(grid, curve, color=COLORS["truth"])
+    ax.plot([at - down, at], [loss - slope * down, loss], color=COLORS["model"], lw=2.5,
+            label=f"slope d{name} = {slope:.2f}")
+    ax.annotate("", xy=(at + down, loss + slope * down), xytext=(at, loss),
+                arrowprops={"arrowstyle": "-|>", "color": COLORS["model"], "lw": 2.5,
+                            "shrinkA": 0, "shrinkB": 0, "mutation_scale": 22})
+    ax.text(at + down, loss + slope * down, "  downhill", va="center", color=COLORS["model"],
+            weight="bold")
+    ax.plot(at, loss, "o", color=COLORS["path"], ms=10, zorder=3, label=f"guess: {name} = {at:g}")
+    ax.set(xlabel=name, ylabel="loss (MSE)", ylim=(0, None))
+    ax.legend(loc="lower left")
+    return ax
+
+
+@_styled
+def plot_b_paths(x, y, lrs=(0.1, 0.5, 0.95, 1.05), steps=6, titles=None, axes=None):
+    """One panel per learning rate: ``b`` after each of ``steps`` steps from ``w = 1, b = 0``,
+    and the best ``b`` (least squares) dashed. ``titles`` (one per lr) follow "lr = ...: "."""
+    x, y = nv.as_pair(x, y)
+    _check_spread("x", x)
+    _check_spread("y", y)
+    lrs = [nv.as_positive(f"lrs[{i}]", lr) for i, lr in enumerate(_sequence("lrs", lrs))]
+    steps = nv.as_count("steps", steps, minimum=1, maximum=1000)
+    titles = _texts("titles", titles, len(lrs))
+    if axes is not None:
+        _check_axes(axes, len(lrs))
+    best_b = closed_form(x, y)[1]
+    if axes is None:
+        axes = plt.subplots(1, len(lrs), figsize=(3.75 * len(lrs), 3.6), sharey=True,
+                            layout="constrained", squeeze=False)[1][0]
+    for ax, lr, title in zip(axes, lrs, titles, strict=True):
+        path = nc.train(x, y, lr=lr, epochs=steps).bs  # b after each step; fewer if it ran away
+        ax.axhline(best_b, color=COLORS["truth"], ls="--", lw=1.5)
+        ax.plot(path, "o-", color=COLORS["path"])
+        ax.set(title=f"lr = {lr:g}" + (f": {title}" if title else ""), xlabel="steps taken")
+    axes[0].set_ylabel(f"b (best value {best_b:.4g}, dashed)")
+    return axes
+
+
+def _sequence(name, values):
+    if isinstance(values, str) or not isinstance(values, list | tuple | np.ndarray) or not len(
+            values):
+        raise TypeError(f"{name} must be a non-empty list of numbers, got {values!r:.60}")
+    return list(values)
+
+
+def _texts(name, texts, n):
+    if texts is None:
+        return [None] * n
+    if (isinstance(texts, str) or not isinstance(texts, list | tuple) or len(texts) != n
+            or not all(isinstance(text, str) for text in texts)):
+        raise ValueError(f"{name} must be a list of {n} strings, one per panel, got {texts!r:.60}")
+    return list(texts)
+
+
+def _check_axes(axes, n):
+    if not isinstance(axes, list | tuple | np.ndarray) or np.shape(axes) != (n,):
+        raise TypeError(f"axes must be {n} matplotlib Axes in a row, or None, got {axes!r:.60}")
+    for i, ax in enumerate(axes):
+        _check_ax(ax, f"axes[{i}]", optional=False)
+
+
+@_styled
+def plot_factors(x, lrs=None, ax=None):
+    """How much of each knob's distance to the best value one step keeps, against ``lr``.
+
+    For centred readings (``mean(x) = 0``) the knobs move independently: a step multiplies
+    ``b``'s distance by ``1 - 2*lr`` and ``w``'s by ``1 - 2*mean(x**2)*lr``. Where a factor's
+    size exceeds 1 (shaded) the distance grows; the dashed line is ``lr_threshold(x)``.
+    ``lrs`` are the learning rates drawn (by default 401 from 0 to 2).
+    """
+    x = nv.as_values("x", x, scalar=False)
+    _check_spread("x", x)
+    if abs(float(np.mean(x))) > 1e-9 * float(np.max(np.abs(x))):
+        raise ValueError(f"x must be centred (mean 0) for each knob to have its own factor, got "
+                         f"mean(x) = {float(np.mean(x)):.3g}")
+    lrs = np.linspace(0.0, 2.0, 401) if lrs is None else nv.as_values("lrs", lrs, scalar=False)
+    _check_spread("lrs", lrs)
+    _check_ax(ax)
+    steep_w, threshold = 2 * float(np.mean(x * x)), nc.lr_threshold(x)
+    ax = _axes(ax, figsize=(8, 3.0))
+    ax.plot(lrs, np.abs(1 - 2 * lrs), label="b:  |1 − 2·lr|")
+    ax.plot(lrs, np.abs(1 - steep_w * lrs), label=f"w:  |1 − {steep_w:.4f}·lr|")
+    ax.axhspan(1.0, 3.0, color=COLORS["bad"], alpha=0.08, lw=0)  # shaded: distance grows
+    ax.axvline(threshold, color=COLORS["bad"], ls="--",
+               label=f"divergence threshold, lr = {threshold:.4g}")
+    ax.set(xlabel="learning rate lr", ylabel="size of the factor per step", ylim=(0, 3))
     ax.legend(loc="upper left")
     return ax
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbval_figures
+import numpy as np
 import pytest
 
 import neuron_core as nc
@@ -134,6 +135,78 @@ def test_every_plot_call_of_the_notebooks_is_drawn_here():
     listed = {cell: calls for cell, (_, calls) in NOTEBOOK_CELLS.items()}
     assert found == listed, ("the notebooks' nc.plot_* calls changed: update NOTEBOOK_CELLS and "
                              "the baselines (see this file's docstring)")
+
+
+# -- helpers the course text asked for, drawing a notebook cell's own figure in one call --------
+
+
+def loss_at(x, y, w, b):
+    return float(np.mean((w * x + b - y) ** 2))  # 03's loss_at, on the course's data
+
+
+@COMPARE
+def test_plot_fit_with_residuals():  # 02 cell 501c7bc2: a guess with its residuals, the truth
+    names = notebook_names()
+    x, y = names["x"], names["y"]
+    axes = course_axes(2, figsize=(11, 4), sharey=True)
+    nc.plot_fit(x, y, w=100.0, b=0.0, ax=axes[0], title="a guess: w = 100, b = 0",
+                residuals=True)
+    return nc.plot_fit(x, y, w=180.0, b=32.0, ax=axes[1], title="the truth: w = 180, b = 32").figure
+
+
+@COMPARE
+def test_plot_slope_along_each_knob():  # 03 cells e1917953 and afbf675d
+    names = notebook_names()
+    x, y, w, b, tiny = names["x"], names["y"], 100.0, 0.0, 1e-6
+    dw = (loss_at(x, y, w + tiny, b) - loss_at(x, y, w, b)) / tiny
+    db = (loss_at(x, y, w, b + tiny) - loss_at(x, y, w, b)) / tiny
+    ax_w, ax_b = course_axes(2, figsize=(11, 4), sharey=True)
+    nc.plot_slope("w", np.linspace(0, 200, 121), lambda v: loss_at(x, y, v, b), w, dw, reach=40,
+                  ax=ax_w)
+    nc.plot_slope("b", np.linspace(-100, 100, 121), lambda v: loss_at(x, y, w, v), b, db,
+                  reach=15, ax=ax_b)
+    ax_w.set_title(f"loss along w (b held at {b:g})")
+    ax_b.set_title(f"loss along b (w held at {w:g})")
+    return ax_w.figure
+
+
+@COMPARE
+def test_plot_b_paths():  # 04 cell c7542d65
+    names = notebook_names()
+    titles = ["creeps", "lands at once", "zig-zags in", "zig-zags out"]
+    return nc.plot_b_paths(names["x"], names["y"], lrs=(0.1, 0.5, 0.95, 1.05), steps=6,
+                           titles=titles)[0].figure
+
+
+def test_plot_b_paths_draws_b_after_each_step():
+    # The points are 04's loop: gradients, then step, b kept after each, from w = 1, b = 0.
+    names = notebook_names()
+    x, y = names["x"], names["y"]
+    axes = nc.plot_b_paths(x, y, lrs=[0.5, 0.95], steps=6)
+    for ax, lr in zip(axes, [0.5, 0.95], strict=True):
+        w, b, path = 1.0, 0.0, [0.0]
+        for _ in range(6):
+            dw, db = nc.gradients(x, y, w, b)
+            w, b = nc.step(w, b, dw, db, lr)
+            path.append(b)
+        drawn = [line for line in ax.get_lines() if len(line.get_ydata()) == 7]
+        assert len(drawn) == 1 and list(drawn[0].get_ydata()) == path
+        assert ax.get_lines()[0].get_ydata()[0] == pytest.approx(32.0)  # the best b, dashed
+
+
+@COMPARE
+def test_plot_factors():  # 04 cell 4a197e2a
+    return nc.plot_factors(notebook_names()["x"]).figure
+
+
+def test_plot_factors_threshold_is_where_a_factor_reaches_one():
+    x = notebook_names()["x"]
+    ax = nc.plot_factors(x)
+    b_line, w_line, threshold = ax.get_lines()[:3]
+    lrs = b_line.get_xdata()
+    first_above = lrs[np.argmax(np.maximum(b_line.get_ydata(), w_line.get_ydata()) > 1)]
+    assert threshold.get_xdata()[0] == pytest.approx(1.0)  # 2 / lambda_max, lambda_max = 2
+    assert first_above == pytest.approx(1.0, abs=0.01)  # the grid's first lr beyond it
 
 
 # -- the plot functions' other options (no notebook calls these now) ---------------------------
