@@ -1,4 +1,4 @@
-"""Performance tables for the README: `make bench` (or `python scripts/bench.py --help`).
+"""Performance tables for docs/performance.md: `make bench` (or `python scripts/bench.py --help`).
 
 Every figure is measured here, in one process where they are compared, and printed as a
 Markdown table; nothing is asserted. Timings are the best of several repeats (the least
@@ -112,72 +112,48 @@ def bench_scale(max_exponent=6, epochs=100):  # 10**6 = nc.MAX_SAMPLES
            f"train_fast per epoch ({epochs} epochs, setup included) / floor"], rows)
 
 
-# -- 3. Explorers: what a slider change costs the kernel ----------------------------------------
+# -- 3. Explorers: what the kernel computes, once, and what it sends -------------------------
 
 
-def old_explorers():
-    """The explorers of commit 9e51c24 (Agg in the kernel, a PNG per frame), from git history."""
-    import importlib.util
-    import tempfile
-
-    source = subprocess.run(["git", "show", "9e51c24:neuron_ui.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
-    folder = Path(tempfile.mkdtemp(prefix="one-neuron-old-ui-"))
-    (folder / "old_neuron_ui.py").write_text(source)
-    spec = importlib.util.spec_from_file_location("old_neuron_ui", folder / "old_neuron_ui.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def message_bytes(value):
+    """Bytes of a trait's value as ipywidgets sends it (buffers + a rough JSON size)."""
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(message_bytes(v) + len(str(k)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return sum(message_bytes(v) for v in value)
+    return len(str(value))
 
 
 def bench_explorers():
-    """Kernel time per change: the new explorers send arrays; the old drew a PNG per change."""
+    """The browser owns the view: a control costs the kernel nothing. The kernel builds each
+    explorer once (every lr's run, the first background) and draws a background when the page
+    asks for one it has not got."""
     import matplotlib
 
     matplotlib.use("Agg")
     celsius, y = nc.make_dataset()
     x = nc.scale_inputs(celsius)
-    old = old_explorers()
-    lrs = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2] * 3
     rows = []
-    for epochs in (200, 1000):
-        new_ex = nc.training_explorer(x, y, epochs=epochs)
-        old_ex = old.training_explorer(x, y, epochs=epochs)
-        new = latencies([lambda v=v, ex=new_ex: setattr(ex.lr, "value", v) for v in lrs])
-        was = latencies([lambda v=v, ex=old_ex: setattr(ex.lr, "value", v) for v in lrs])
-        rows.append([f"training explorer, lr slider ({epochs} epochs)", *fmt(was), *fmt(new)])
-    new_ex, old_ex = nc.training_explorer(x, y, epochs=1000), old.training_explorer(x, y,
-                                                                                   epochs=1000)
-    counts = [int(v) for v in np.linspace(20, 1000, 41)]
-    new = latencies([lambda v=v: setattr(new_ex.epochs, "value", v) for v in counts])
-    was = latencies([lambda v=v: setattr(old_ex.epochs, "value", v) for v in counts])
-    rows.append(["training explorer, epochs slider (20 to 1000)", *fmt(was), *fmt(new)])
-    frames = list(range(0, 1000, 25))
-    new = latencies([lambda v=v: setattr(new_ex.frame, "value", v) for v in frames])
-    was = latencies([lambda v=v: setattr(old_ex.frame, "value", v) for v in frames])
-    rows.append(["training explorer, one Play frame (new: drawn in the browser)", *fmt(was),
-                 *fmt(new)])
-    new_hand, old_hand = nc.hand_fit_explorer(x, y), old.hand_fit_explorer(x, y)
-    ws = [float(v) for v in np.arange(50.0, 250.0, 5.0)]
-    new = latencies([lambda v=v: setattr(new_hand.w, "value", v) for v in ws])
-    was = latencies([lambda v=v: setattr(old_hand.w, "value", v) for v in ws])
-    rows.append(["hand-fit explorer, w slider", *fmt(was), *fmt(new)])
-    new_step, old_step = nc.step_explorer(x, y), old.step_explorer(x, y)
-    new = latencies([new_step.step_button.click for _ in range(40)])
-    was = latencies([old_step.step_button.click for _ in range(40)])
-    rows.append(["step explorer, Step button", *fmt(was), *fmt(new)])
-    new = latencies([lambda v=v: setattr(new_step.lr, "value", v) for v in lrs])
-    rows.append(["step explorer, lr slider (new: a surface drawn once per view)", "", "",
-                 *fmt(new)])
-    for ex in (new_ex, new_hand, new_step):
+    for name, make, key in (("training (200 epochs, runs to 1000)", nc.training_explorer, "50"),
+                            ("hand-fit", nc.hand_fit_explorer, None),
+                            ("step (40 steps)", nc.step_explorer, "1")):
+        make(x, y).close()  # imports and font caches warm
+        made = latencies([lambda make=make: make(x, y).close() for _ in range(3)])
+        ex = make(x, y)
+        runs = ex.view.runs if hasattr(ex.view, "runs") else ex.view.data
+        first = message_bytes(runs) + message_bytes(ex.view.background)
+        asked = (latencies([lambda k=key, ex=ex: ex.view._answer(ex.view, {"want": k}, [])
+                            for _ in range(1)]) if key else (0.0, 0.0))
+        picture = latencies([ex.picture for _ in range(3)])
+        rows.append([name, f"{made[0]:.0f}", f"{first / 1e3:.0f}",
+                     f"{asked[0]:.0f}" if key else "–", f"{picture[0]:.0f}"])
         ex.close()
-    table("Explorers, kernel side: Python time per change (Agg/PNG before; arrays now)",
-          ["action", "old median (ms)", "old p95 (ms)", "new median (ms)", "new p95 (ms)"],
-          rows)
-
-
-def fmt(pair):
-    return [f"{pair[0]:.2f}", f"{pair[1]:.2f}"]
+    table("Explorers, kernel side: made once, then a control costs the kernel nothing "
+          "(the browser owns the view)",
+          ["explorer", "made (ms, median)", "first message (kB: runs + background, 2 themes)",
+           "a new background asked by the page (ms)", "picture for the output (ms)"], rows)
 
 
 def bench_backends():
@@ -190,12 +166,6 @@ def bench_backends():
     celsius, y = nc.make_dataset()
     x = nc.scale_inputs(celsius)
     lrs = np.geomspace(0.01, 0.9, 31)
-    old = old_explorers()
-    ex = old.training_explorer(x, y)
-    blit = latencies([lambda v=v: setattr(ex.lr, "value", float(v)) for v in lrs])
-    new_ex = nc.training_explorer(x, y)
-    new = latencies([lambda v=v: setattr(new_ex.epochs, "value", int(v))
-                     for v in np.linspace(150, 250, 31)])
 
     def full_redraw(fig, update, render):
         def action(v):
@@ -214,10 +184,8 @@ def bench_backends():
     # with bbox_inches="tight", as matplotlib-inline renders it.
     inline = latencies(full_redraw(fig, update, lambda f: f.savefig(
         io.BytesIO(), format="png", bbox_inches="tight")))
-    rows = [["browser canvas over a PNG drawn once; runs of every lr sent (chosen)",
-             *map("{:.1f}".format, new)],
-            ["Agg, blit moving artists → ipywidgets.Image (before)",
-             *map("{:.1f}".format, blit)],
+    rows = [["browser canvas over a PNG drawn once; every lr's run sent once (chosen)",
+             "0 (drawn in the page)", ""],
             ["inline backend: full redraw → PNG (clear_output + display)",
              *map("{:.1f}".format, inline)]]
     try:
@@ -225,9 +193,8 @@ def bench_backends():
         rows.append(["ipympl: full draw → diff PNG to the frontend", *map("{:.1f}".format, ipympl)])
     except Exception as err:  # noqa: BLE001 - report, do not fail the benchmark
         rows.append([f"ipympl: not measurable here ({type(err).__name__}: {err})", "", ""])
-    table("Rendering strategy, kernel side, training explorer figure (200 epochs; the canvas "
-          "row is a change of epochs, which retrains every lr)",
-          ["strategy", "median (ms)", "p95 (ms)"], rows)
+    table("Rendering strategy, kernel side, per change of the training explorer's figure "
+          "(200 epochs)", ["strategy", "median (ms)", "p95 (ms)"], rows)
 
 
 def _plain_figure(x, y):
@@ -305,8 +272,8 @@ def bench_memory(notebook="05_training.ipynb"):
 
 
 def bench_browser():
-    """Old renderer against new in JupyterLab in headless Chromium: key press to painted plot,
-    Play's frame rate, kernel CPU, ten kernels playing at once."""
+    """The explorers in JupyterLab in headless Chromium: key press to painted plot, Play's
+    frame rate, kernel CPU, ten kernels playing at once."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_browser.py")], check=True)
 
 
