@@ -432,7 +432,7 @@ class NotebookPage:
 
 # The SHA-256 of what the plot shows, or null while it shows nothing yet. The explorers draw on a
 # canvas over a PNG of the figure's static part (neuron_explorers.js): hash the canvas's pixels
-# and the PNG's address. An <img> alone (the old renderer, or a test's own widget): its PNG.
+# and the PNG's address. An <img class="nc-plot"> alone (a test's own widget): its PNG.
 PLOT_HASH = """async plot => {
     const hex = async bytes => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
         .map(b => b.toString(16).padStart(2, '0')).join('');
