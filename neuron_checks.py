@@ -953,7 +953,8 @@ def library_uses(fn, allowed):
         names = set()
         for inner in _codes(code):
             names |= set(inner.co_names)
-            names |= {c for c in inner.co_consts if type(c) is str and c.isidentifier()}
+            if _BY_NAME & set(inner.co_names):  # getattr(nc, "forward"): the name is a string
+                names |= {c for c in inner.co_consts if type(c) is str and c.isidentifier()}
         if names & {"neuron_core", "neuron_fast"}:  # imported inside the function
             found.extend(_library_name(n) for n in sorted(names & forbidden))
         values = [scope.get(n, vars(builtins).get(n)) for n in sorted(names)]
@@ -975,6 +976,10 @@ def library_uses(fn, allowed):
     except Exception:  # an odd object in the learner's globals: the calls are watched anyway
         pass
     return sorted(set(found))
+
+
+_BY_NAME = frozenset({"getattr", "__getattribute__", "vars", "__dict__", "__import__",
+                      "import_module", "globals"})
 
 
 def _codes(code):
