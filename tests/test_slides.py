@@ -279,13 +279,13 @@ SCREEN = {"width": 1280, "height": 720}
 # is taller than that leaves room for, at least 75 % of the slide's height (the rest is the
 # cell's margins and two lines of text: slide_metadata.FIGURE_MAX_HEIGHT).
 FIGURE_WIDTH, FIGURE_HEIGHT = 0.9 * SCREEN["width"], 0.75 * SCREEN["height"]
-# The smallest text, in CSS px of the 1280x720 slide. Body text is 20 px and code 19 px: 1/36 of
-# the screen's height. The "4-6-8" rule of AV design seats the farthest viewer who must read
-# detail at 6 image heights; there 1/40 of the height (18 px) is a letter of about 1/240 rad, 14
-# arcminutes, above the ~10 arcmin that legibility guidelines ask for a capital: so nothing in
-# the text may be smaller than 18 px. Math's superscripts and subscripts are set smaller by
-# MathJax, as in print (TeX's script size, 70 %); a superscript of a superscript (50 %) is the
-# least that may appear: 12 px.
+# The smallest text, in CSS px of the 1280x720 slide. Body text is 20 px and code 19 px. The
+# "4-6-8" rule of AV design seats viewers who must read detail within 4 image heights; there an
+# 18 px letter (1/40 of the height) spans 1/160 rad, 21 arcminutes, its capitals about 15: close
+# to the 16 arcmin that ANSI/HFES 100 asks of a character's height. So nothing in the text may
+# be smaller than 18 px. Math's superscripts and subscripts are set smaller by MathJax, as in
+# print (TeX's script size, 70 %); a superscript of a superscript (50 %) is the least that may
+# appear, 12 px: read with the formula around it, never alone.
 MIN_TEXT_PX, MIN_MATH_PX = 18, 12
 
 # The current (sub)slide: the box around everything shown on it, in screen pixels, and any part
