@@ -15,10 +15,12 @@ It isolates learners as a real class hub does, so it runs as root (it creates Un
   ONE_NEURON_HUB_INSTRUCTOR_PASSWORD) is the hub's admin;
 * nbgitpuller links pull only the course (ONE_NEURON_HUB_REPO) into ~/one-neuron
   (hub/singleuser/pull_guard.py, loaded by the learners' servers);
-* the course runs in its own kernel, ``one-neuron``: a kernelspec written here into
-  ONE_NEURON_HUB_DIR/share/jupyter, whose Python is the course's environment
-  (ONE_NEURON_COURSE_PYTHON, default: this venv's); learners' servers cull idle kernels and
-  show no news pop-up (hub/singleuser/jupyter_server_config.py);
+* the learners' JupyterLab runs from an environment of their own (hub/learner_env.py,
+  ONE_NEURON_LEARNER_ENV, default /opt/one-neuron-hub/env: the hub's .venv may sit where
+  other users cannot enter, under /root say); the course runs in its own kernel,
+  ``one-neuron``, a kernelspec written here into ONE_NEURON_HUB_DIR/share/jupyter whose Python
+  is ONE_NEURON_COURSE_PYTHON (default: that environment's); learners' servers cull idle
+  kernels and show no news pop-up (hub/singleuser/, copied to ONE_NEURON_HUB_DIR/share/config);
 * the hub listens on 127.0.0.1 only: ONE_NEURON_HUB_PORT (8000), its API on
   ONE_NEURON_HUB_API_PORT (8081), the proxy's API on ONE_NEURON_PROXY_API_PORT (8001);
 * servers idle for ONE_NEURON_HUB_IDLE_TIMEOUT seconds (3600) are stopped by
@@ -154,6 +156,7 @@ c.Spawner.environment = {
     "ONE_NEURON_KERNEL": KERNEL,
     "ONE_NEURON_COURSE_REPO": COURSE_REPO,
     "ONE_NEURON_COURSE_DIR": COURSE_DIR,
+    "ONE_NEURON_COURSE_BRANCH": os.environ.get("ONE_NEURON_HUB_BRANCH", "main"),
     "ONE_NEURON_KERNEL_IDLE_TIMEOUT": os.environ.get("ONE_NEURON_KERNEL_IDLE_TIMEOUT", "1800"),
     "ONE_NEURON_KERNEL_CULL_INTERVAL": os.environ.get("ONE_NEURON_KERNEL_CULL_INTERVAL", "60"),
 }

@@ -63,6 +63,11 @@ def main(argv: list[str]) -> None:
 
         repo = publish(hub_dir / "course", branch)
         os.environ["ONE_NEURON_HUB_REPO"] = repo
+    from learner_env import DEFAULT, ensure
+
+    learner_env = os.environ.setdefault("ONE_NEURON_LEARNER_ENV", str(DEFAULT))
+    print(f"the learners' environment: {learner_env} (built on the first run)", flush=True)
+    ensure(Path(learner_env))
     proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         sys.exit(f"{proxy} is missing: run `npm ci` in {HERE} (make hub does)")

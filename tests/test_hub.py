@@ -51,6 +51,9 @@ from labharness import (
     stop_process,
 )
 
+# A hub with learners' servers, run with the browser tests (`make browser` installs the proxy).
+pytestmark = pytest.mark.browser
+
 REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "hub"
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -429,17 +432,18 @@ def test_links_pull_only_the_course_into_its_folder(hub):
     hub.start_servers(a)
     token = hub.token_of(a)
     other = course_repo.publish(hub.workdir / "other")  # a real repository, not the course
+    course = {"repo": hub.course_url, "branch": "main"}
     bad = {
-        "another repository": {"repo": other, "targetpath": COURSE_DIR},
-        "../ into another home": {"repo": hub.course_url, "targetpath": "../jupyter-grace/x"},
-        "an absolute path": {"repo": hub.course_url, "targetpath": str(hub.workdir / "planted")},
-        "IPython's startup": {"repo": hub.course_url,
-                              "targetpath": ".ipython/profile_default/startup"},
-        "Jupyter's config": {"repo": hub.course_url, "targetpath": ".jupyter"},
-        "a sub-folder": {"repo": hub.course_url, "targetpath": f"{COURSE_DIR}/../.jupyter"},
-        "no folder named": {"repo": hub.course_url},
-        "a backup": {"repo": hub.course_url, "targetpath": COURSE_DIR, "backup": "true"},
-    }  # fmt: skip
+        "another repository": {"repo": other, "branch": "main", "targetpath": COURSE_DIR},
+        "../ into another home": {**course, "targetpath": "../jupyter-grace/x"},
+        "an absolute path": {**course, "targetpath": str(hub.workdir / "planted")},
+        "IPython's startup": {**course, "targetpath": ".ipython/profile_default/startup"},
+        "Jupyter's config": {**course, "targetpath": ".jupyter"},
+        "a sub-folder": {**course, "targetpath": f"{COURSE_DIR}/../.jupyter"},
+        "no folder named": course,
+        "a backup": {**course, "targetpath": COURSE_DIR, "backup": "true"},
+        "another branch": {**course, "branch": "instructor", "targetpath": COURSE_DIR},
+    }
     before = sorted(str(p) for p in hub.home(a).rglob("*"))
     for what, query in bad.items():
         for endpoint in ("git-pull", "git-pull/api"):
@@ -531,7 +535,6 @@ def open_and_run(nb: NotebookPage, url: str | None = None) -> None:
     nb.menu("Run", "Run All Cells")
 
 
-@pytest.mark.browser
 def test_learners_pull_the_learner_edition_and_idle_kernels_are_culled(hub, browser):
     link = pull_link(hub)
     assert "01_data.ipynb" in link and f"targetpath={COURSE_DIR}" in link
@@ -617,7 +620,6 @@ def test_learners_pull_the_learner_edition_and_idle_kernels_are_culled(hub, brow
     print("memory per learner", json.dumps(memory, indent=2), "timings", timings)
 
 
-@pytest.mark.browser
 def test_an_idle_server_is_culled(hub):
     """A learner who closed her tab: her server is stopped by the idle culler."""
     hub.start_servers(IDLE_LEARNER)  # running already, unless the culler stopped it

@@ -9,7 +9,9 @@ first check the link and answer 403 with a page saying why when:
 * ``repo`` is not the course's (``ONE_NEURON_COURSE_REPO``; a trailing ``/`` or ``.git`` aside);
 * ``targetpath`` is not exactly the course's folder (``ONE_NEURON_COURSE_DIR``, default
   ``one-neuron``): no ``..``, no absolute path, no sub-folder, no other folder;
-* the link asks for a ``backup`` or sets ``NBGITPULLER_PARENTPATH``-like options we do not use.
+* ``ONE_NEURON_COURSE_BRANCH`` is set and the link's ``branch`` is another (so a course whose
+  repository also holds the instructor's branch publishes only its learner branch);
+* the link carries an option the course's link does not use (``backup``, say).
 
 Enable it instead of nbgitpuller's own extension (hub/singleuser/jupyter_server_config.py does):
 ``c.ServerApp.jpserver_extensions = {"nbgitpuller": False, "pull_guard": True}``. With no course
@@ -37,7 +39,9 @@ def normalized_repo(url: str) -> str:
     return url[: -len(".git")] if url.endswith(".git") else url
 
 
-def link_problem(arguments: dict[str, list[str]], course_repo: str, course_dir: str) -> str:
+def link_problem(
+    arguments: dict[str, list[str]], course_repo: str, course_dir: str, course_branch: str = ""
+) -> str:
     """Why this nbgitpuller link must not pull, or "" if it pulls the course into its folder.
 
     ``arguments`` maps each query argument to its values (tornado's ``query_arguments``, decoded).
@@ -52,6 +56,10 @@ def link_problem(arguments: dict[str, list[str]], course_repo: str, course_dir: 
     repo = arguments.get("repo", [""])[0]
     if normalized_repo(repo) != normalized_repo(course_repo):
         return f"the link pulls {repo!r}, which is not this course's repository ({course_repo})"
+    branch = arguments.get("branch", [""])[0]
+    if course_branch and branch != course_branch:
+        named = branch or "(none named)"
+        return f"the link pulls the branch {named!r}, not the course's ({course_branch})"
     targets = arguments.get("targetpath") or arguments.get("targetPath") or [""]
     if "targetpath" in arguments and "targetPath" in arguments:
         return "the link names its folder twice (targetpath and targetPath)"
@@ -91,6 +99,7 @@ def _guarded(handler_class):
                 arguments,
                 os.environ.get("ONE_NEURON_COURSE_REPO", ""),
                 os.environ.get("ONE_NEURON_COURSE_DIR", COURSE_DIR_DEFAULT),
+                os.environ.get("ONE_NEURON_COURSE_BRANCH", ""),
             )
             if reason:
                 self.log.warning("nbgitpuller link refused: %s", reason)
