@@ -146,9 +146,13 @@ $(HUB_JS): hub/package.json hub/package-lock.json
 	npm ci --prefix hub --no-audit --no-fund
 
 # JupyterHub for a class, on 127.0.0.1:HUB_PORT: see docs/hub.md.
+# Runs as root: one Unix user per learner. Ports: make hub HUB_PORT=8100 HUB_API_PORT=8181 ...
 HUB_PORT ?= 8000
+HUB_API_PORT ?= 8081
+PROXY_API_PORT ?= 8001
 hub: $(DEV) $(HUB_JS)
-	ONE_NEURON_HUB_PORT=$(HUB_PORT) $(BIN)/python hub/run.py
+	ONE_NEURON_HUB_PORT=$(HUB_PORT) ONE_NEURON_HUB_API_PORT=$(HUB_API_PORT) \
+	    ONE_NEURON_PROXY_API_PORT=$(PROXY_API_PORT) $(BIN)/python hub/run.py
 
 # The learner edition and the whole library (every neuron_*.py and neuron_*.js).
 lite: $(DEV)
