@@ -69,10 +69,18 @@ NOTEBOOK_CELLS = {
         "nc.plot_data(celsius, noisy_fahrenheit, ax=axes[0], held_out=False, "
         "title='noisy readings')"]),
     "02_forward-501c7bc2": ({"ncols": 2, "figsize": (11, 4), "sharey": True}, [
-        "nc.plot_fit(x, y, w=100.0, b=0.0, ax=axes[0], title='a guess: w = 100, b = 0')",
+        "nc.plot_fit(x, y, w=100.0, b=0.0, ax=axes[0], title='a guess: w = 100, b = 0', "
+        "residuals=True)",
         "nc.plot_fit(x, y, w=180.0, b=32.0, ax=axes[1], title='the truth: w = 180, b = 32')"]),
+    "03_derivative-afbf675d": ({"ncols": 2, "figsize": (11, 4), "sharey": True}, [
+        "nc.plot_slope('w', np.linspace(0, 200, 121), lambda v: loss_at(v, b), w, dw, reach=40, "
+        "ax=ax_w)",
+        "nc.plot_slope('b', np.linspace(-100, 100, 121), lambda v: loss_at(w, v), b, db, "
+        "reach=15, ax=ax_b)"]),
     "03_derivative-e680dfe6": ({"figsize": (9, 5)}, [
         "nc.plot_loss_surface(x, y, ax=ax, w_lim=(40, 320), b_lim=(-40, 100))"]),
+    "04_optimizer_step-c7542d65": (None, ["nc.plot_b_paths(x, y, lrs, steps=6, titles=titles)"]),
+    "04_optimizer_step-4a197e2a": (None, ["nc.plot_factors(x)"]),
     "05_training-6356dbf1": (None, ["nc.plot_losses(history)"]),
     "05_training-a587e586": (None, [
         "nc.plot_losses(printed, article.losses, labels=['what the article prints', "
@@ -99,7 +107,8 @@ def notebook_names():
     return {"nc": nc, "np": np, "celsius": celsius, "fahrenheit": fahrenheit, "x": x, "y": y,
             "noisy_fahrenheit": noisy_fahrenheit, "history": history, "article": article,
             "printed": printed, "loss_at": loss_at, "w": w, "b": b, "dw": dw, "db": db,
-            "lrs": (0.1, 0.5, 0.95, 1.05)}
+            "lrs": (0.1, 0.5, 0.95, 1.05),
+            "titles": ["creeps", "lands at once", "zig-zags in", "zig-zags out"]}
 
 
 @pytest.mark.parametrize("cell", list(NOTEBOOK_CELLS))
@@ -116,7 +125,7 @@ def test_a_notebook_plot_call(cell):
             names |= {"ax_w": axes[0], "ax_b": axes[1]}
     for call in calls:
         drawn = eval(call, names)  # the notebooks' own text, held in this file
-    return drawn.figure
+    return np.ravel(drawn)[0].figure  # an Axes, or a row of them
 
 
 def plot_calls(notebook):
