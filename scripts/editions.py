@@ -282,6 +282,9 @@ def cleared(nb):
 
 def solution_cell(exercise):
     """The collapsed worked solution placed after the exercise's check cell."""
+    if not exercise.get("id"):
+        raise EditionError("an exercise cell needs a cell id (nbformat 4.5): its solution cell "
+                           "is named after it")
     code = without_markers(exercise.source)
     if "```" in code:
         raise EditionError("a solution may not contain ``` (it ends the solution's code block)")
