@@ -28,7 +28,6 @@ every machine, so the notebooks print the same digits everywhere.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import importlib.util
 import math
@@ -554,8 +553,8 @@ def _public_names(module):
     if spec is None or spec.origin is None:
         return ()
     with open(spec.origin, encoding="utf-8") as source:
-        found = re.search(r"^__all__ = (\[.*?\])", source.read(), re.MULTILINE | re.DOTALL)
-    return tuple(ast.literal_eval(found[1]))
+        found = re.search(r"^__all__ = \[(.*?)\]", source.read(), re.MULTILINE | re.DOTALL)
+    return tuple(re.findall(r"[\"'](\w+)[\"']", found[1]))  # the quoted names of the list
 
 
 # Names defined in other modules, imported on first use (see __getattr__ below): the plots
