@@ -144,8 +144,8 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
     modules_dict, switch_to, switch = sys.modules, sys.setswitchinterval, sys.getswitchinterval()
     seed, settings = GRADING_SEED, check_name == "check_settings"
     collect, gc_on, gc_off, gc_was = gc.collect, gc.enable, gc.disable, gc.isenabled()
-    look, look_in = _tampered.__code__, {"__builtins__": builtins, "os": os, "sys": sys,
-                                         "types": types, "sysconfig": sysconfig}
+    look, trusted = _tampered.__code__, TRUSTED_MODULES
+    look_with = (builtins, os, sys, types, sysconfig)  # its globals' dict is made after phase 1
 
     checks = _fresh(codes)["neuron_checks"]
     checks.CHECK_SEED, checks.TIME_LIMIT = seed, TIME_LIMIT
@@ -158,7 +158,9 @@ def grade(check_name, fn, function_name, digest=None, folder=None):
     switch_to(1000.0)  # the learner's threads, if any, wait while we judge
     saved = [(module, modules_dict.get(module)) for module, _, _ in codes]
     try:
-        changed = function_type(look, look_in)(TRUSTED_MODULES)
+        look_in = {"__builtins__": look_with[0], "os": look_with[1], "sys": look_with[2],
+                   "types": look_with[3], "sysconfig": look_with[4]}  # a literal: no builtin
+        changed = function_type(look, look_in)(trusted)
         if changed:
             return False, (f"{mark} {changed} is not Python's or numpy's own any more: a cell of "
                            "this notebook replaced it, and grading cannot trust it; remove "

@@ -234,6 +234,25 @@ def test_numpy_or_builtins_replaced_by_an_answer_cell_are_refused(folder, monkey
     assert hidden("check_forward", "my_forward", notebook(my_forward=my_forward))[0]
 
 
+def test_a_learner_switching_the_tamper_check_off_from_the_stack_gains_nothing(folder,
+                                                                               monkeypatch):
+    """np.allclose patched, and the grader's list of modules to check emptied from the stack
+    while the function runs: the check still runs on what was bound before."""
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+
+    def sly(x, w, b):
+        frame = sys._getframe().f_back
+        while frame is not None:
+            if "TRUSTED_MODULES" in frame.f_globals:
+                frame.f_globals["TRUSTED_MODULES"] = ()
+                frame.f_globals["_tampered"] = lambda names: ""
+            frame = frame.f_back
+        return w * x
+
+    passed, message = hidden("check_forward", "my_forward", notebook(my_forward=sly))
+    assert not passed and "numpy.allclose" in message
+
+
 class Trap:
     """A learner's object in a reference cycle, whose __del__ patches whatever checking code is
     running when the garbage collector finally frees it."""
