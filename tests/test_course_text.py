@@ -45,6 +45,8 @@ What else is checked
   call of the library function it asks the learner to write, and no known near-answer appears
   in a code cell or a printed output above it.
 * The text is true of both editions (no "student edition" asides); verdict marks are ✔ ✘ ✎.
+* Each explorer is made with the values its text names, and no later cell moves it.
+* On the main path, e-notation and log scales are explained before a cell first shows them.
 * The glossary's links lead to existing notebooks and headings, and the notebooks' links to the
   glossary to existing terms.
 """
@@ -504,6 +506,48 @@ def test_an_explorer_start_the_text_does_not_name_is_found():
     assert arguments == {"w": "100", "b": "0.5", "epochs": "200"}
     assert re.search(r"\bw\s*=\s*100(?![\d.]*\d)", text)
     assert not re.search(r"\bb\s*=\s*0\.5(?![\d.]*\d)", text)
+
+
+# What a reader must have been told before a cell shows it (issue 20): a number in e-notation,
+# an axis on a log scale.
+SHOWN_BEFORE_TOLD = {
+    "e-notation": (r":[^{}]*\d?e\}|\d\.\d+e[+-]\d\d", "../docs/glossary.md#e-notation"),
+    "log-scale": (r"nc\.(step|training)_explorer\(|nc\.plot_losses\(",
+                  "../docs/glossary.md#log-scale"),
+}
+
+
+def first_shown_and_told(paths, shown, told):
+    """(position of the first main-path code cell that shows it, of the first text that
+    explains it), positions as (notebook, cell) in course order, None if never."""
+    first_shown = first_told = None
+    for number, path in enumerate(paths):
+        for index, cell, kind in parts(read(path)):
+            if kind not in ("class", "homework"):
+                continue
+            if first_told is None and cell.cell_type == "markdown" and told in cell.source:
+                first_told = (number, index)
+            if (first_shown is None and cell.cell_type == "code"
+                    and re.search(shown, cell.source + printed(cell))):
+                first_shown = (number, index)
+    return first_shown, first_told
+
+
+@pytest.mark.parametrize("what", list(SHOWN_BEFORE_TOLD))
+def test_what_a_cell_shows_is_explained_before(what):
+    shown, told = first_shown_and_told(LESSONS, *SHOWN_BEFORE_TOLD[what])
+    assert shown is not None and told is not None, (what, shown, told)
+    assert told < shown, f"{what}: shown at (notebook, cell) {shown}, explained at {told}"
+
+
+def test_a_number_shown_before_it_is_explained_is_found(tmp_path):
+    shown, told = SHOWN_BEFORE_TOLD["e-notation"]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print(f'{loss:.3e}')"),
+        nbformat.v4.new_markdown_cell(f"Read [e-notation]({told}) so: ...")])
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+    assert first_shown_and_told([path], shown, told) == ((0, 0), (0, 1))
 
 
 # ---------------------------------------------------------------- glossary
