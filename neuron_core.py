@@ -104,7 +104,8 @@ def celsius_to_fahrenheit(celsius):
     celsius = as_values("celsius", celsius)
     with np.errstate(all="ignore"):
         fahrenheit = TRUE_W * celsius + TRUE_B
-    ensure_finite(fahrenheit, "celsius_to_fahrenheit", "1.8*celsius overflows: celsius too large")
+    ensure_finite(fahrenheit, "celsius_to_fahrenheit", "1.8*celsius overflows float64: celsius "
+                  "is too large")
     return same_kind(fahrenheit)
 
 
