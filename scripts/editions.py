@@ -400,7 +400,10 @@ your answer and says what to fix. The worked solution is one click away, under t
 "Solution: open it after you have tried".
 
 The `neuron_*.py` files next to this README are the course's library (`import neuron_core as
-nc`); `pip install -r requirements.txt` installs what the notebooks need.
+nc`). To run the course on your own machine, from this folder:
+
+    pip install -r requirements.txt
+    PYTHONPATH=$PWD jupyter lab notebooks/01_data.ipynb
 """
 
 
@@ -433,9 +436,22 @@ def write_learner_tree(dest: Path, src_dir: Path = INSTRUCTOR, notebooks: Path =
     for name in linked_docs(notebooks, docs):
         (dest / "docs").mkdir(exist_ok=True)
         shutil.copyfile(Path(docs) / name, dest / "docs" / name)
-    shutil.copyfile(ROOT / "requirements.txt", dest / "requirements.txt")
+    (dest / "requirements.txt").write_text(tree_requirements())
     (dest / "README.md").write_text(TREE_README)
     return dest
+
+
+def tree_requirements() -> str:
+    """requirements.txt without its ``-e .`` line: the tree has no package to install, its
+    library sits next to the README (the hub puts that folder on PYTHONPATH)."""
+    kept = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if re.match(r"^\s*-e\s+\.\s*$", line):
+            while kept and kept[-1].startswith("#"):  # the comment about that line goes too
+                kept.pop()
+            continue
+        kept.append(line)
+    return "\n".join(kept).rstrip("\n") + "\n"
 
 
 DOC_LINK = re.compile(r"\]\(\.\./docs/(?P<name>[\w.-]+\.md)")

@@ -340,6 +340,12 @@ def test_the_learner_tree_holds_only_what_a_learner_needs(tmp_path):
     assert [p.name for p in (tree / "notebooks").iterdir()] == ["lesson.ipynb"]
     assert "SOLUTION" not in (tree / "notebooks" / "lesson.ipynb").read_text()
     assert "notebooks/01_data.ipynb" in (tree / "README.md").read_text()
+    # the pins, without the repository's own editable install (the tree is no package)
+    requirements = (tree / "requirements.txt").read_text().splitlines()
+    assert "-e ." not in requirements and "numpy==" in "\n".join(requirements)
+    assert [line for line in requirements if line.strip() and not line.startswith("#")] == [
+        line for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#") and line != "-e ."]
     # A notebooks/ that is not the learner edition (an answer key) is never published.
     nbformat.write(linked, tmp_path / "notebooks" / "lesson.ipynb")
     with pytest.raises(ed.EditionError, match="not the learner edition"):
