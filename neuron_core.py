@@ -428,9 +428,9 @@ class History:
 def rounding_floor(start, y):
     """A rise in the loss smaller than this is rounding, not a step away (see History): 16 eps
     times the larger of the starting loss and ``mean(y**2)``, the scale of the numbers."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # a subnormal scale underflows: harmless, the floor is ~0
         scale = max(float(start), float(np.mean(y * y)))
-    return 16 * np.finfo(float).eps * min(scale, np.finfo(float).max)
+        return float(16 * np.finfo(float).eps * min(scale, np.finfo(float).max))
 
 
 def _first_explosion(losses, floor):
