@@ -277,12 +277,12 @@ class _Figure:
 
     def _theme(self, theme):
         """Recolour the static part's black text and axes with the theme's ink."""
-        inks = set(INK.values())  # text drawn black (labels, ticks, titles), or inked before
+        inks = set(INK.values())  # text drawn black (labels, titles), or inked before
         ink = INK[theme]
-        for text in self.fig.findobj(Text):
-            if to_hex(text.get_color()) in inks:
-                text.set_color(ink)
         for ax in self.fig.axes:
+            for text in (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts):
+                if to_hex(text.get_color()) in inks:
+                    text.set_color(ink)
             ax.tick_params(colors=ink, which="both")
             for spine in ax.spines.values():
                 spine.set_edgecolor(ink)
@@ -576,9 +576,15 @@ class Explorer(widgets.VBox):
         return self._figure.fig
 
     def picture(self):
-        """A PNG of the explorer's state: the static copy with its readout's numbers."""
+        """A PNG of the explorer's state (the static copy), saying it is a picture: a page that
+        cannot run the widget (GitHub, an untrusted notebook) shows this instead."""
         self.figure  # noqa: B018 - moves the artists
-        return self._figure.picture()
+        note = self._figure.fig.text(0.005, 0.005, "A picture of the explorer: run this cell "
+                                     "to use it.", fontsize=9, color="0.35", va="bottom")
+        try:
+            return self._figure.picture()
+        finally:
+            note.remove()
 
     def _repr_mimebundle_(self, **kwargs):
         """The live view, a picture of the state it starts in (for a page without the
