@@ -6,14 +6,13 @@ notebooks/ (the learner edition: stubs, solutions one click away). No instructor
 tests, no guide. ``publish`` commits that tree into a git repository that nbgitpuller pulls
 (a file:// URL on the trial hub, GitHub or any git host on a real one).
 
-If that command is missing or refuses (notebooks/ stale), ``learner_tree`` builds the same
-shape from notebooks/ + neuron_*.py/js + requirements.txt and says so on stderr.
+If that command refuses (notebooks/ is not the learner edition of instructor/), nothing is
+published: a stale notebooks/ could hold the answers.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,40 +35,17 @@ def git(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def _fallback_tree(dest: Path) -> None:
-    """The learner-tree's shape, from this working tree's notebooks/ and library."""
-    for path in dest.iterdir():
-        if path.name != ".git":
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-    (dest / "notebooks").mkdir()
-    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
-        shutil.copy2(notebook, dest / "notebooks" / notebook.name)
-    for pattern in ("neuron_*.py", "neuron_*.js", "requirements.txt"):
-        for path in sorted(REPO.glob(pattern)):
-            shutil.copy2(path, dest / path.name)
-    (dest / "README.md").write_text(
-        "# One Neuron\n\nOpen notebooks/01_data.ipynb. Each exercise's solution is one click "
-        "away, under its check cell: open it after you have tried.\n"
-    )
-
-
 def learner_tree(dest: Path, python: str = sys.executable) -> str:
     """Write the learner publication into ``dest`` (its .git kept); return how it was made."""
     dest.mkdir(parents=True, exist_ok=True)
-    if EDITIONS.exists():
-        result = subprocess.run(
-            [python, str(EDITIONS), "learner-tree", str(dest)],
-            cwd=REPO, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if result.returncode == 0:
-            return "scripts/editions.py learner-tree"
-        print(
-            "hub/course_repo.py: `scripts/editions.py learner-tree` failed "
-            f"({result.stderr.strip()[-300:]}); publishing notebooks/ as it is",
-            file=sys.stderr,
-        )
-    _fallback_tree(dest)
-    return "notebooks/ as it is (fallback)"
+    result = subprocess.run(
+        [python, str(EDITIONS), "learner-tree", str(dest)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError("hub/course_repo.py: `scripts/editions.py learner-tree` refused, so "
+                           f"nothing is published: {result.stderr.strip()[-300:]}")
+    return "scripts/editions.py learner-tree"
 
 
 def publish(dest: Path, branch: str = "main") -> str:
