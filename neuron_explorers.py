@@ -96,6 +96,7 @@ _CSS = """
   color: var(--jp-ui-font-color0, #000000); }
 .nc-live.nc-picture .nc-banner { display: block; }
 .nc-explorer .nc-row { flex-flow: row wrap; }
+.nc-explorer .nc-choice .widget-readout { pointer-events: none; -webkit-user-modify: read-only; }
 """
 _BAD_HTML = to_hex(ui.COLORS["bad"])
 
@@ -632,10 +633,14 @@ def _descendants(box):
 
 
 def _lr_slider(options, lr):
-    return widgets.SelectionSlider(options=options, value=lr, description="lr",
-                                   continuous_update=True,
-                                   layout={"width": "auto", "flex": "1 1 320px",
-                                           "max_width": "460px"})
+    """The lr slider. Its readout is not editable: ipywidgets shows what is typed there but a
+    SelectionSlider ignores it, so the label would disagree with the explorer (nc-choice)."""
+    slider = widgets.SelectionSlider(options=options, value=lr, description="lr",
+                                     continuous_update=True,
+                                     layout={"width": "auto", "flex": "1 1 320px",
+                                             "max_width": "460px"})
+    slider.add_class("nc-choice")
+    return slider
 
 
 def _celsius_settings(scale):
