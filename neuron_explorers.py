@@ -1074,6 +1074,11 @@ class StepExplorer(Explorer):
                                  b_lim=limits[1])
         for name in ("path", "here"):
             ax.add_line(self._figure_ref.artists[name])
+        if self._figure_ref._laid_out:
+            # The layout was fixed for the first view; a wider view has longer tick labels,
+            # which would push b's label off the picture. Pin it near the left edge instead.
+            left = ax.get_window_extent().x0
+            ax.yaxis.set_label_coords(-(left - 18) / ax.get_window_extent().width, 0.5)
         self._surface_key = key
 
     def _background_keys(self):

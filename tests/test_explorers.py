@@ -639,3 +639,18 @@ def test_saved_notebooks_show_every_explorer_without_a_kernel(path):
     """Passes once the notebooks are executed with their widget state stored (make execute)."""
     problems = nx.saved_explorer_problems(nbformat.read(path, as_version=4))
     assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_the_step_explorers_b_label_stays_on_its_picture_in_every_view(data):
+    """Issue 20: at lr >= 1.05 the view widens, its tick labels grow, and b's label was pushed
+    off the picture (the layout is fixed by the first view)."""
+    ex = nc.step_explorer(*data)
+    try:
+        figure = ex._figure_ref
+        for key in ex._background_keys():
+            ex._draw_surface(key)
+            figure.background("light")  # draws: the label's place is known after a draw
+            box = figure.panels["surface"].yaxis.label.get_window_extent()
+            assert box.x0 >= 0, f"view {key}: b's label starts at x = {box.x0:.0f} px"
+    finally:
+        ex.close()
