@@ -66,9 +66,12 @@ unit: $(DEV) $(GRADER_INSTALLED)
 
 # The documentation's links, offline (pytest-check-links): every relative link and in-page anchor
 # of README.md and docs/*.md must exist; links to other sites are not fetched.
+# A link into a notebook's heading (the glossary's) is left to tests/test_course_text.py:
+# pytest-check-links 0.10.1 tries the target's extensions in set order, which changes with each
+# run's hash seed, and now and then reads a notebook as HTML and finds no anchor in it.
 links: $(DEV)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" --check-links --check-anchors \
-	    --check-links-ignore "https?://.*" README.md docs/*.md
+	    --check-links-ignore "https?://.*" --check-links-ignore ".*\.ipynb#.*" README.md docs/*.md
 
 # nbval compares every notebook's outputs with the committed ones, in both editions: the
 # instructor's full text, and the learner edition run untouched (its stubs must not raise, and no
