@@ -267,16 +267,20 @@ def numerical_gradients(x, y, w, b, h=1e-6):
             raise ValueError(f"h={h:g} is below the resolution of {name}={value:g}: float64 "
                              f"steps by {math.ulp(value):.2g} there; take a larger h")
 
-    def loss(w, b):
-        r = w * x + b - y  # the MSE of forward(x, w, b), as mse computes it
-        return float(np.sum(r * r)) / len(r)
-
+    nudged = (_loss_or_inf(x, y, w + h, b), _loss_or_inf(x, y, w - h, b),
+              _loss_or_inf(x, y, w, b + h), _loss_or_inf(x, y, w, b - h))
     with np.errstate(all="ignore"):
-        nudged = loss(w + h, b), loss(w - h, b), loss(w, b + h), loss(w, b - h)
         dw, db = (nudged[0] - nudged[1]) / (2 * h), (nudged[2] - nudged[3]) / (2 * h)
     ensure_finite((*nudged, dw, db), "numerical_gradients", lambda: "the loss or its slope "
                   f"overflows float64: {too_large(x=x, y=y, w=w, b=b)}")
     return dw, db
+
+
+def _loss_or_inf(x, y, w, b):
+    """The MSE at ``(w, b)``, or inf where it overflows float64 (a run that ran away)."""
+    with np.errstate(all="ignore"):
+        r = w * x + b - y
+        return float(np.sum(r * r)) / len(r)
 
 
 def hessian(x, reduction="mean"):
@@ -291,7 +295,6 @@ def hessian(x, reduction="mean"):
     total = per_sample_factor(reduction, len(x)) * len(x)  # 2 for the mean, 2n for the sum
     with np.errstate(all="ignore"):
         mx, mxx = float(x.mean()), float(np.sum(x * x)) / len(x)
-    with np.errstate(all="ignore"):
         curvature = total * np.array([[mxx, mx], [mx, 1.0]])
     ensure_finite(curvature, "hessian", "x*x overflows float64: x is too large")
     return curvature
@@ -486,13 +489,6 @@ def train(x, y, lr, epochs, w=1.0, b=0.0, reduction="mean"):
         if loss > too_far:
             break
     return History.from_path(ws, bs, losses, y, lr, reduction, epochs)
-
-
-def _loss_or_inf(x, y, w, b):
-    """The MSE at ``(w, b)``, or inf where it overflows float64 (a run that ran away)."""
-    with np.errstate(all="ignore"):
-        r = w * x + b - y
-        return float(np.sum(r * r)) / len(r)
 
 
 # ---------------------------------------------------------------------------------------------
