@@ -571,23 +571,6 @@ class ExplorerView:
         )
 
 
-@contextlib.contextmanager
-def notebook_page(browser, lab: LabServer, name: str, artifacts: Path = ARTIFACTS):
-    """A new browser context for the notebook; a -FAILED screenshot if the block fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    nb = NotebookPage(context.new_page(), lab, name, artifacts)
-    try:
-        yield nb
-    except BaseException:
-        with contextlib.suppress(Exception):
-            nb.screenshot("-FAILED")
-        raise
-    finally:
-        context.close()
-        with contextlib.suppress(Exception):
-            lab.shutdown_kernels()
-
-
 # A slider's value and maximum: an ipywidgets (noUiSlider) handle or an <input type=range>.
 SLIDER_STATE = """e => [e.getAttribute('aria-valuenow') ?? e.value,
                       e.getAttribute('aria-valuemax') ?? e.max]"""
