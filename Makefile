@@ -45,15 +45,21 @@ $(COURSE): requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(DEV): requirements-dev.txt requirements-hub.txt requirements-links.txt $(COURSE)
+# JupyterLab asks no news question and checks for no update: the hub's learners' settings file,
+# installed where JupyterLab reads packaged overrides (Binder's postBuild puts it there too).
+LAB_QUIET := $(VENV)/share/jupyter/lab/settings/overrides.d/one-neuron.json
+$(LAB_QUIET): hub/singleuser/labconfig/default_setting_overrides.json | $(COURSE)
+	install -D -m 644 $< $@
+
+$(DEV): requirements-dev.txt requirements-hub.txt requirements-links.txt $(COURSE) $(LAB_QUIET)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-links.txt
 	touch $@
 
-lab: $(COURSE)
+lab: $(COURSE) $(LAB_QUIET)
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=notebooks
 
-lab-instructor: $(COURSE)
+lab-instructor: $(COURSE) $(LAB_QUIET)
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=instructor
 
 test: lint unit links notebooks browser

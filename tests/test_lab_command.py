@@ -111,3 +111,34 @@ def test_the_check_catches_an_exposed_server(line, expected):
 def test_a_dry_run_without_jupyter_lab_fails():
     with pytest.raises(AssertionError, match="no `jupyter lab` command"):
         lab_command(DRY_RUN)
+
+
+# JupyterLab's first start asks "Would you like to get notified about official Jupyter news?":
+# a learner alone, or 30 on a projector day, should not have to answer it.
+NO_NEWS = {"fetchNews": "false", "checkForUpdates": False}
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
+
+
+def lab_overrides(prefix: Path) -> dict:
+    """The packaged settings overrides that JupyterLab in ``prefix`` reads, as it reads them."""
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    overrides, error = _get_overrides(str(prefix / "share" / "jupyter" / "lab" / "settings"))
+    assert not error, error
+    return overrides
+
+
+def test_make_lab_keeps_the_news_question_away():
+    """The Makefile installs the settings file into the course's venv (this test's own)."""
+    import sys
+
+    assert lab_overrides(Path(sys.prefix)).get(NEWS_PLUGIN) == NO_NEWS
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
+def test_binder_postbuild_keeps_the_news_question_away(tmp_path):
+    """repo2docker runs postBuild from the repository's root with NB_PYTHON_PREFIX set."""
+    assert lab_overrides(tmp_path).get(NEWS_PLUGIN) is None  # nothing there before
+    subprocess.run(["bash", str(REPO / "postBuild")], cwd=REPO, check=True, timeout=60,
+                   env={**os.environ, "NB_PYTHON_PREFIX": str(tmp_path)})
+    assert lab_overrides(tmp_path).get(NEWS_PLUGIN) == NO_NEWS
