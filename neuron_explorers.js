@@ -394,6 +394,8 @@ export function theme(el) {
 }
 
 const INK = { light: "#000000", dark: "#e6e6e6" };
+const NARROW = "narrow:"; // a background key's prefix: the narrow layout (neuron_explorers.py)
+const NARROW_BELOW = 600; // CSS px, unless the settings say otherwise
 
 // ---- one model's shared state: decoded data, backgrounds, the browser-owned rules -----------
 
@@ -426,7 +428,7 @@ function addBackground(s, bg) {
   if (!bg || !bg.key || s.backgrounds.has(bg.key)) return;
   const url = (view) => URL.createObjectURL(new Blob([view], { type: "image/png" }));
   s.backgrounds.set(bg.key, { light: url(bg.light), dark: url(bg.dark), size: bg.size,
-    panels: bg.panels, key: bg.key });
+    panels: bg.panels, key: bg.key, font_px: bg.font_px });
 }
 
 // The view state the page owns. A change of the run shown ends at the new run's last epoch
@@ -556,14 +558,25 @@ function render({ model, el }) {
   let paints = 0;
   let shownKey = null;
 
-  const background = (key) => {
-    const found = s.backgrounds.get(key);
+  const background = (key, layout) => {
+    const wanted = layout + key;
+    const found = s.backgrounds.get(wanted);
     if (found) return found;
-    if (!s.asked.has(key)) {
-      s.asked.add(key);
-      model.send({ want: key }); // the reply is tagged with the key
+    if (!s.asked.has(wanted)) {
+      s.asked.add(wanted);
+      model.send({ want: wanted }); // the reply is tagged with the key
     }
-    return s.backgrounds.get(shownKey) || s.backgrounds.values().next().value;
+    return s.backgrounds.get(shownKey) || s.backgrounds.get(key) ||
+      s.backgrounds.values().next().value;
+  };
+
+  // The layout: below settings.narrow_below CSS px the panels stack (backgrounds keyed
+  // NARROW + key, drawn for a figure about as wide as a phone), so their text is not scaled
+  // down to a few pixels. The one shown decides the class: until a narrow background arrives
+  // the wide one stays, as it was.
+  const narrow = (settings) => {
+    const width = el.clientWidth;
+    return width > 0 && width < (settings.narrow_below || NARROW_BELOW);
   };
 
   let drawing = false; // the readout written below changes the model: no second paint for it
@@ -581,9 +594,12 @@ function render({ model, el }) {
     const settings = model.get("settings");
     if (!s.data || !settings) return;
     const state = STATE[s.kind]((n) => model.get(n), s.data);
-    const bg = background(backgroundKey(s.kind, state, s.data, settings));
+    const layout = narrow(settings) ? NARROW : "";
+    const bg = background(backgroundKey(s.kind, state, s.data, settings), layout);
     if (!bg) return;
     shownKey = bg.key;
+    const stacked = bg.key.startsWith(NARROW);
+    el.classList.toggle("nc-narrow", stacked);
     const th = theme(el);
     const ink = (settings.ink || INK)[th];
     if (img.getAttribute("src") !== bg[th]) img.setAttribute("src", bg[th]);
@@ -615,6 +631,10 @@ function render({ model, el }) {
     canvas.dataset.paints = String(paints);
     canvas.dataset.frame = String(state.k ?? "");
     canvas.dataset.theme = th;
+    // What a test (or a reader of the page) needs to tell the text's size on screen: the
+    // smallest text of the picture and of the canvas, in CSS px.
+    canvas.dataset.layout = stacked ? "narrow" : "wide";
+    canvas.dataset.fontPx = ((bg.font_px || 0) * scale).toFixed(2);
     canvas.dispatchEvent(new CustomEvent("nc-paint", { detail: { frame: state.k } }));
   };
 
@@ -634,6 +654,7 @@ function render({ model, el }) {
   img.addEventListener("load", () => draw());
   const resize = new ResizeObserver(() => draw());
   resize.observe(wrap);
+  resize.observe(el); // the layout follows the explorer's width, which the plot may not
   const themes = new MutationObserver(() => draw());
   if (document.body) {
     themes.observe(document.body, { attributes: true,

@@ -80,12 +80,22 @@ SAMPLE_POINTS = 2000  # at most this many data points are drawn and sent (the lo
 VALUE_LIMIT = 1e12  # data, w and b beyond this are refused: sliders move in halves, losses square
 INK = {"light": "#000000", "dark": "#e6e6e6"}  # the static part's text and axes, per theme
 PAPER = {"light": "#ffffff", "dark": "#1e1e1e"}  # legend boxes (the figure itself is clear)
+# The narrow layout: a phone, or a projector's window split in two. Below NARROW_BELOW CSS px
+# the page asks for backgrounds keyed NARROW + key: the same panels stacked in a figure
+# NARROW_WIDTH inches wide (384 px, shown at about its own size, so its text is not scaled
+# down), no text smaller than NARROW_MIN_PT points (14.7 px).
+NARROW = "narrow:"
+NARROW_BELOW = 600
+NARROW_WIDTH = 4.0
+NARROW_MIN_PT = 11.0
 
 _ESM = Path(__file__).with_name("neuron_explorers.js").read_text(encoding="utf-8")
 _CSS = """
 .nc-live { max-width: 100%; }
 .nc-live .nc-scroll { overflow-x: auto; max-width: 100%; }
 .nc-live .nc-plot { position: relative; width: 100%; min-width: 540px; }
+.nc-live.nc-narrow .nc-plot { min-width: 0; }
+.nc-live.nc-narrow .nc-readout { overflow-wrap: anywhere; }
 .nc-live .nc-plot img.nc-background { display: block; width: 100%; height: auto; }
 .nc-live .nc-plot canvas.nc-canvas { position: absolute; left: 0; top: 0; width: 100%;
   height: 100%; pointer-events: none; }
@@ -96,6 +106,12 @@ _CSS = """
   color: var(--jp-ui-font-color0, #000000); }
 .nc-live.nc-picture .nc-banner { display: block; }
 .nc-explorer .nc-row { flex-flow: row wrap; }
+.nc-explorer { container-type: inline-size; }
+@container (max-width: 599px) {
+  .nc-explorer .nc-row > .widget-slider { flex: 1 1 100% !important; max-width: 100% !important;
+    min-width: 0 !important; }
+  .nc-explorer .nc-row > .widget-slider .slider-container { min-width: 0; }
+}
 .nc-explorer .nc-choice .widget-readout { pointer-events: none; -webkit-user-modify: read-only; }
 """
 _BAD_HTML = to_hex(ui.COLORS["bad"])
@@ -271,6 +287,7 @@ class _Figure:
         self.agg = FigureCanvasAgg(self.fig)
         self.panels, self.artists = {}, {}
         self._laid_out = False
+        self.min_pt = 0.0  # no text drawn smaller (the narrow layout's floor)
 
     def add(self, name, artist):
         self.artists[name] = artist
@@ -343,9 +360,33 @@ class _Figure:
         return boxes
 
     def drawn(self, key):
-        """The background message for ``key``: both themes' PNGs and the panels' geometry."""
-        return {"key": key, "light": self.background("light"), "dark": self.background("dark"),
-                "size": self.size(), "panels": self.panel_boxes()}
+        """The background message for ``key``: both themes' PNGs, the panels' geometry and
+        the smallest text's size in the PNG's pixels (the page says what it is on screen)."""
+        if self.min_pt:  # texts drawn since the last call included
+            self.floor_fonts(self.min_pt)
+        light, dark = self.background("light"), self.background("dark")
+        return {"key": key, "light": light, "dark": dark, "size": self.size(),
+                "panels": self.panel_boxes(), "font_px": self.font_px()}
+
+    def _shown_texts(self):
+        return [t for t in self.fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+    def font_px(self):
+        """The smallest text's size in pixels: the static part's, and the moving texts'
+        (drawn by the canvas at their own size, whatever they say now)."""
+        with matplotlib.rc_context(ui.STYLE):  # as floor_fonts
+            texts = self._shown_texts() + [a for a in self.artists.values()
+                                           if isinstance(a, Text)]
+        return float(min(t.get_fontsize() for t in texts) * self.fig.dpi / 72)
+
+    def floor_fonts(self, points):
+        """No text smaller than ``points`` (the narrow layout, seen at about its own size).
+        In the course's style: findobj makes the axes' ticks that are not made yet, and a
+        tick takes its label's size from the rcParams of that moment."""
+        with matplotlib.rc_context(ui.STYLE):
+            for text in self.fig.findobj(Text):
+                if text.get_fontsize() < points:
+                    text.set_fontsize(points)
 
     def styles(self):
         return {name: describe(artist) for name, artist in self.artists.items()}
@@ -363,13 +404,16 @@ def _data_axes(ax, x, y, scale, n):
         ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=10)
 
 
-def _lr_axis(ax, lo, hi, threshold):
-    """A strip showing the learning-rate scale, the unstable region shaded red."""
+def _lr_axis(ax, lo, hi, threshold, ha="center"):
+    """A strip showing the learning-rate scale, the unstable region shaded red. ``ha="right"``
+    ends its label at the threshold (a narrow strip has no room on the right)."""
     ax.set(xscale="log", xlim=(lo, hi), ylim=(0, 1), yticks=[])
     ax.axvspan(threshold, hi, color=ui.COLORS["bad"], alpha=0.25, lw=0)
     ax.axvline(threshold, color=ui.COLORS["bad"], lw=2)
-    ax.text(threshold, 1.05, f" diverges above {threshold:.3g}", color=ui.COLORS["bad"],
-            fontsize=10, va="bottom", ha="center", transform=ax.get_xaxis_transform())
+    label = f" diverges above {threshold:.3g}" if ha == "center" else (
+        f"diverges above {threshold:.3g} ")
+    ax.text(threshold, 1.05, label, color=ui.COLORS["bad"],
+            fontsize=10, va="bottom", ha=ha, transform=ax.get_xaxis_transform())
     ax.set_xlabel("learning rate", labelpad=1)
     ax.grid(False)
 
@@ -405,6 +449,7 @@ class LiveView(anywidget.AnyWidget):
     self_id = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, draw, **kwargs):
+        kwargs["settings"] = {**kwargs.get("settings", {}), "narrow_below": NARROW_BELOW}
         super().__init__(**kwargs)
         self._draw = draw  # key -> background message; None once closed
         self.self_id = self.model_id
@@ -600,10 +645,22 @@ class Explorer(widgets.VBox):
         return f"<{self._sentence()}>"
 
     def view_backgrounds(self):
-        """Every background a control can reach, by key (for a page without a kernel; drawing
-        them all takes a few seconds)."""
+        """Every background a control can reach, in both layouts, by key (for a page without
+        a kernel; drawing them all takes a few seconds)."""
         self._check_open()
-        return {key: self.view._draw(key) for key in self._background_keys()}
+        keys = self._background_keys()
+        return {key: self.view._draw(key) for key in [*keys, *(NARROW + k for k in keys)]}
+
+    def _figure_for(self, key):
+        """(the figure of ``key``'s layout, ``key`` without its layout's prefix). The narrow
+        layout's figure is made the first time a page asks for it."""
+        if not key.startswith(NARROW):
+            return self._figures["wide"], key
+        if "narrow" not in self._figures:
+            figure = self._make_layout("narrow")
+            figure.min_pt = NARROW_MIN_PT
+            self._figures["narrow"] = figure
+        return self._figures["narrow"], key[len(NARROW):]
 
     def close(self):
         """Close the explorer's widgets (controls, view, links, their layouts and styles) and
@@ -621,7 +678,7 @@ class Explorer(widgets.VBox):
             if child is not self:
                 child.close()
         self.view._draw = None
-        self._figure = None
+        self._figure = self._figures = None
         super().close()
 
 
@@ -663,7 +720,11 @@ class TrainingExplorer(Explorer):
         options = _lr_options(lr)
         most = max(1000, epochs)
         self._fulls, runs = _runs(x, y, [v for _label, v in options], most, w, b, reduction)
-        figure = self._make_figure(x, y, scale, [v for _label, v in options])
+        lrs = [v for _label, v in options]
+        self._make_layout = lambda layout: self._make_figure(x, y, scale, lrs, layout)
+        figure = self._make_layout("wide")
+        self._figures, self._cache = {"wide": figure}, {}
+        self._texts = {"warning": "diverged", "off_chart": "the line has left the chart"}
         self.lr = _lr_slider(options, lr)
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=most, description="epochs",
                                         layout={"width": "auto", "flex": "1 1 320px",
@@ -701,19 +762,25 @@ class TrainingExplorer(Explorer):
         self.epochs.observe(self._new_run, "value")
         self.play.observe(self._on_play, "value")
 
-    def _make_figure(self, x, y, scale, lrs):
-        figure = _Figure(10.0, 3.8)
-        grid = figure.fig.add_gridspec(2, 2, height_ratios=[6, 1])
+    def _make_figure(self, x, y, scale, lrs, layout):
+        if layout == "narrow":  # loss, lr strip and fit stacked
+            figure = _Figure(NARROW_WIDTH, 7.4)
+            grid = figure.fig.add_gridspec(3, 1, height_ratios=[6, 1, 6])
+            places = grid[0], grid[1], grid[2]
+        else:
+            figure = _Figure(10.0, 3.8)
+            grid = figure.fig.add_gridspec(2, 2, height_ratios=[6, 1])
+            places = grid[0, 0], grid[1, 0], grid[:, 1]
         fig = figure.fig
-        ax_loss, ax_lr, ax_fit = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]),
-                                  fig.add_subplot(grid[:, 1]))
+        ax_loss, ax_lr, ax_fit = (fig.add_subplot(place) for place in places)
         with matplotlib.rc_context(ui.STYLE):
             start = _positive_start(self._fulls[0].losses[0], y)
             ax_loss.set(yscale="log", ylim=(start * 1e-15, start * nc.EXPLODED * 30),
                         xlim=(0, EPOCH_WIDTHS[0]), xlabel="epoch", ylabel="loss (MSE)",
                         title="loss per epoch")
             ax_loss.yaxis.set_minor_locator(NullLocator())
-            _lr_axis(ax_lr, lrs[0] / 1.5, lrs[-1] * 1.5, self.threshold)
+            _lr_axis(ax_lr, lrs[0] / 1.5, lrs[-1] * 1.5, self.threshold,
+                     "right" if layout == "narrow" else "center")
             xs, ys = _sample(x, y)
             _data_axes(ax_fit, xs, ys, scale, len(x))
             ax_fit.set_title("the neuron's line at the epoch shown")
@@ -729,9 +796,6 @@ class TrainingExplorer(Explorer):
                                                 ha="center", color=colors["bad"],
                                                 fontsize=12))
         figure.panels = {"loss": ax_loss, "lr": ax_lr, "fit": ax_fit}
-        self._texts = {"warning": "diverged", "off_chart": "the line has left the chart"}
-        self._cache = {}
-        self._figure_ref = figure
         return figure
 
     def _background_keys(self):
@@ -749,11 +813,12 @@ class TrainingExplorer(Explorer):
     def _background(self, key):
         """The static part with the loss axis ``key`` epochs wide, both themes (cached)."""
         if key not in self._cache:
-            width = int(key)
+            figure, width = self._figure_for(key)
+            width = int(width)
             if not 1 <= width <= EPOCHS_MAX:
                 raise ValueError(f"no background {key!r}")
-            self._figure_ref.panels["loss"].set_xlim(0, width)
-            self._cache[key] = self._figure_ref.drawn(key)
+            figure.panels["loss"].set_xlim(0, width)
+            self._cache[key] = figure.drawn(key)
         return self._cache[key]
 
     def _last_epoch(self, index, epochs):
@@ -868,12 +933,17 @@ class HandFitExplorer(Explorer):
         self.gd_history = nf.train_fast(x, y, lr=lr_threshold(x) / 2, epochs=gd_epochs)
         self._bowl = nf.bowl(x, y, nf.moments(x, y))
         self._x, self._y = _sample(x, y)
-        figure = self._make_figure(x, y, scale, gd_epochs, (w_opt, b_opt, reach_w, reach_b))
+        reach = (w_opt, b_opt, reach_w, reach_b)
+        self._make_layout = lambda layout: self._make_figure(x, y, scale, gd_epochs, reach,
+                                                             layout)
+        figure = self._make_layout("wide")
+        self._figures, self._cache = {"wide": figure}, {}
+        self._main = self._background("main")
         self.w = _grid_slider("w", w, w_opt, reach_w)
         self.b = _grid_slider("b", b, b_opt, reach_b)
         gd_loss = float(self.gd_history.losses[-1])
         view = HandFitView(
-            lambda key: self._main, kind="hand_fit", w=w, b=b, background=self._main,
+            self._background, kind="hand_fit", w=w, b=b, background=self._main,
             data={"x": _bytes(self._x), "y": _bytes(self._y), "bowl": list(self._bowl),
                   "gd_loss": gd_loss, "gd_epochs": gd_epochs, "n": len(x),
                   "note": _sample_note(len(x))},
@@ -886,17 +956,19 @@ class HandFitExplorer(Explorer):
         super().__init__([widgets.HBox([self.w, self.b])], view, figure, links)
         self._guard([self.w, self.b])
 
-    def _make_figure(self, x, y, scale, gd_epochs, reach):
+    def _make_figure(self, x, y, scale, gd_epochs, reach, layout):
         w_opt, b_opt, reach_w, reach_b = reach
-        figure = _Figure(10.0, 3.8)
-        ax_fit, ax_surface = figure.fig.subplots(1, 2)
+        # The narrow layout stacks the panels: the data over the loss surface.
+        figure = _Figure(NARROW_WIDTH, 6.8) if layout == "narrow" else _Figure(10.0, 3.8)
+        ax_fit, ax_surface = figure.fig.subplots(*((2, 1) if layout == "narrow" else (1, 2)))
         with matplotlib.rc_context(ui.STYLE):
             _data_axes(ax_fit, self._x, self._y, scale, len(x))
             ax_fit.set_title("your line and its errors")
             ui.plot_loss_surface(x, y, ax=ax_surface, path=self.gd_history, arrows=False,
                                  w_lim=(w_opt - reach_w, w_opt + reach_w),
                                  b_lim=(b_opt - reach_b, b_opt + reach_b))
-            ax_surface.set_title(f"your guess and {gd_epochs} epochs of gradient descent",
+            wrap = "\n" if layout == "narrow" else " "  # a narrow panel: two lines
+            ax_surface.set_title(f"your guess and {gd_epochs} epochs of{wrap}gradient descent",
                                  fontsize=11)
             colors = ui.COLORS
             figure.add("line", ax_fit.plot([], [], color=colors["model"])[0])
@@ -908,11 +980,19 @@ class HandFitExplorer(Explorer):
             figure.add("guess", ax_surface.plot([], [], "o", color=colors["model"], ms=11,
                                                 mec="k")[0])
         figure.panels = {"fit": ax_fit, "surface": ax_surface}
-        self._main = figure.drawn("main")
         return figure
 
     def _background_keys(self):
         return ["main"]
+
+    def _background(self, key):
+        """The one background (per layout), both themes (cached)."""
+        if key not in self._cache:
+            figure, plain = self._figure_for(key)
+            if plain != "main":
+                raise ValueError(f"no background {key!r}")
+            self._cache[key] = figure.drawn(key)
+        return self._cache[key]
 
     @property
     def loss(self):
@@ -1014,7 +1094,9 @@ class StepExplorer(Explorer):
         keys = list(dict.fromkeys(self._limits))
         runs["background"] = [str(keys.index(limits)) for limits in self._limits]
         self._keys, self._cache = keys, {}
-        figure = self._make_figure(x, y, max_steps)
+        self._make_layout = lambda layout: self._make_figure(x, y, max_steps, layout)
+        figure = self._make_layout("wide")
+        self._figures = {"wide": figure}
         self.lr = _lr_slider(options, lr)
         index = self.lr.index
         self.steps = widgets.IntSlider(value=0, min=0, max=self._fulls[index].epochs,
@@ -1041,9 +1123,10 @@ class StepExplorer(Explorer):
         self.reset_button.on_click(self._reset)
         self.lr.observe(self._new_lr, "index")
 
-    def _make_figure(self, x, y, max_steps):
-        figure = _Figure(10.0, 3.8)
-        ax_surface, ax_loss = figure.fig.subplots(1, 2)
+    def _make_figure(self, x, y, max_steps, layout):
+        # The narrow layout stacks the panels: the loss surface over the loss curve.
+        figure = _Figure(NARROW_WIDTH, 6.8) if layout == "narrow" else _Figure(10.0, 3.8)
+        ax_surface, ax_loss = figure.fig.subplots(*((2, 1) if layout == "narrow" else (1, 2)))
         start = _positive_start(self._fulls[0].losses[0], y)
         with matplotlib.rc_context(ui.STYLE):
             ax_loss.set(yscale="log", xlim=(-0.5, max_steps + 0.5),
@@ -1057,39 +1140,39 @@ class StepExplorer(Explorer):
                                       ms=11, mec="k", zorder=7))
             figure.add("curve", ax_loss.plot([], [], "o-", color=colors["model"], ms=4)[0])
         figure.panels = {"surface": ax_surface, "loss": ax_loss}
-        self._figure_ref = figure
-        self._surface_key = None
-        self._draw_surface("0")
+        figure.surface_key = None
+        self._draw_surface(figure, "0")
         return figure
 
-    def _draw_surface(self, key):
+    def _draw_surface(self, figure, key):
         """The loss surface at the limits of ``key`` (the moving artists stay on it)."""
-        if key == self._surface_key:
+        if key == figure.surface_key:
             return
-        ax = self._figure_ref.panels["surface"]
+        ax = figure.panels["surface"]
         limits = self._keys[int(key)]
         ax.clear()
         with matplotlib.rc_context(ui.STYLE):
             ui.plot_loss_surface(self._x, self._y, ax=ax, arrows=True, w_lim=limits[0],
                                  b_lim=limits[1])
         for name in ("path", "here"):
-            ax.add_line(self._figure_ref.artists[name])
-        if self._figure_ref._laid_out:
+            ax.add_line(figure.artists[name])
+        if figure._laid_out:
             # The layout was fixed for the first view; a wider view has longer tick labels,
             # which would push b's label off the picture. Pin it near the left edge instead.
             left = ax.get_window_extent().x0
             ax.yaxis.set_label_coords(-(left - 18) / ax.get_window_extent().width, 0.5)
-        self._surface_key = key
+        figure.surface_key = key
 
     def _background_keys(self):
         return [str(i) for i in range(len(self._keys))]
 
     def _background(self, key):
         if key not in self._cache:
-            if key not in {str(i) for i in range(len(self._keys))}:
+            figure, plain = self._figure_for(key)
+            if plain not in {str(i) for i in range(len(self._keys))}:
                 raise ValueError(f"no background {key!r}")
-            self._draw_surface(key)
-            self._cache[key] = self._figure_ref.drawn(key)
+            self._draw_surface(figure, plain)
+            self._cache[key] = figure.drawn(key)
         return self._cache[key]
 
     @property
@@ -1122,7 +1205,7 @@ class StepExplorer(Explorer):
         index = self.lr.index
         f = self._fulls[index]
         k = min(self.steps.value, f.epochs)
-        self._draw_surface(self.view.runs["background"][index])
+        self._draw_surface(self._figure, self.view.runs["background"][index])
         a = self._figure.artists
         a["path"].set_data(f.ws[:k + 1], f.bs[:k + 1])
         a["here"].set_data(f.ws[k:k + 1], f.bs[k:k + 1])

@@ -643,14 +643,63 @@ def test_saved_notebooks_show_every_explorer_without_a_kernel(path):
 
 def test_the_step_explorers_b_label_stays_on_its_picture_in_every_view(data):
     """Issue 20: at lr >= 1.05 the view widens, its tick labels grow, and b's label was pushed
-    off the picture (the layout is fixed by the first view)."""
+    off the picture (the layout is fixed by the first view). The narrow layout too (issue 21):
+    its first view and its widest."""
     ex = nc.step_explorer(*data)
     try:
-        figure = ex._figure_ref
-        for key in ex._background_keys():
-            ex._draw_surface(key)
+        keys = ex._background_keys()
+        for key in [*keys, nx.NARROW + keys[0], nx.NARROW + keys[-1]]:
+            figure, plain = ex._figure_for(key)
+            ex._draw_surface(figure, plain)
             figure.background("light")  # draws: the label's place is known after a draw
             box = figure.panels["surface"].yaxis.label.get_window_extent()
             assert box.x0 >= 0, f"view {key}: b's label starts at x = {box.x0:.0f} px"
     finally:
         ex.close()
+
+
+def top(box):
+    return box[1]
+
+
+def test_the_narrow_layout_stacks_the_panels_and_no_text_is_under_11_points(shared):
+    """Issue 21: below NARROW_BELOW CSS px the page asks for NARROW + key. That picture holds
+    the wide one's panels, with the same limits, stacked, each most of a phone's width, and no
+    text under 11 pt (14.7 px: 12.6 px even in a 330 px-wide output). The wide one stays."""
+    for kind, ex in shared.items():
+        wide = ex.view.background
+        narrow = ex.view._draw(nx.NARROW + wide["key"])
+        assert narrow["key"] == nx.NARROW + wide["key"]
+        assert ex.view.settings["narrow_below"] == nx.NARROW_BELOW
+        width, height = narrow["size"]
+        assert width == 384 and height > width, (kind, narrow["size"])
+        assert set(narrow["panels"]) == set(wide["panels"])
+        for name, panel in narrow["panels"].items():
+            for limits in ("xlim", "ylim", "xscale", "yscale"):
+                assert panel[limits] == wide["panels"][name][limits], (kind, name, limits)
+        boxes = sorted((p["box"] for p in narrow["panels"].values()), key=top)
+        for above, below in zip(boxes, boxes[1:], strict=False):
+            assert above[1] + above[3] <= below[1], (kind, "panels overlap", boxes)
+        for left, _, box_width, _ in boxes:
+            assert left >= 0 and left + box_width <= width and box_width > 0.7 * width, kind
+        # Every text of the narrow figure, counted here, not by the message's font_px...
+        figure, _ = ex._figure_for(narrow["key"])
+        sizes = [t.get_fontsize() for t in figure.fig.findobj(matplotlib.text.Text)
+                 if t.get_visible() and t.get_text()]
+        assert min(sizes) >= 11, (kind, sorted(sizes)[:5])
+        # ...which says the smallest, in pixels: the page multiplies it by the picture's scale.
+        assert narrow["font_px"] == pytest.approx(min(sizes) * 96 / 72), kind
+        # The wide layout as it was: 10 x 3.8 in, its smallest text 10 pt (the lr strip's
+        # label, the loss axes' ticks).
+        assert wide["size"] == [960, 364] and wide["font_px"] == pytest.approx(10 * 96 / 72)
+        lefts = sorted(p["box"][0] for p in wide["panels"].values())
+        assert lefts[-1] - lefts[0] > 960 / 3, (kind, "the wide panels are side by side")
+
+
+def test_a_page_without_a_kernel_gets_both_layouts(shared):
+    ex = shared["hand_fit"]
+    assert set(ex.view_backgrounds()) == {"main", nx.NARROW + "main"}
+    with pytest.raises(ValueError, match="no background"):
+        ex.view._draw(nx.NARROW + "other")
+    with pytest.raises(ValueError, match="no background"):
+        shared["training"].view._draw(nx.NARROW + str(nx.EPOCHS_MAX + 1000))
