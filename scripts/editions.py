@@ -496,15 +496,17 @@ c.ExportApp.plugin_class = "nbgrader_plugins.PerExerciseExportPlugin"
 # and the log says so: "Missing grade cell check_<function> encountered, adding to notebook".
 c.OverwriteCells.add_missing_cells = True
 # Feedback: the check cells without their hidden tests (the verdict and hint are the assertion's
-# message), on nbgrader's page without MathJax, which it loads from a CDN: the formulas show as
-# TeX source (templates/one_neuron_feedback). Nothing in the page loads from the network.
+# message), on nbgrader's page without MathJax, which it loads from a CDN
+# (templates/one_neuron_feedback): the formulas are MathML written with the page, which the
+# browser lays out itself (MathMLHTMLExporter). Nothing in the page loads from the network.
 import nbgrader  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
-from nbgrader_plugins import VerdictOnly  # noqa: E402
+from nbgrader_plugins import MathMLHTMLExporter, VerdictOnly  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, VerdictOnly,
                                     CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.exporter_class = MathMLHTMLExporter
 
 c.HTMLExporter.template_name = "one_neuron_feedback"
 c.HTMLExporter.extra_template_basedirs = [
@@ -514,11 +516,20 @@ c.HTMLExporter.extra_template_basedirs = [
 ]
 '''
 # nbconvert finds the most derived template's files first: this mathjax macro replaces the one
-# nbgrader's feedback page calls with a CDN address.
+# nbgrader's feedback page calls with a CDN address. The formulas are MathML already
+# (nbgrader_plugins.MathMLHTMLExporter), so the macro only styles them: a font with OpenType
+# math tables first (Windows, macOS, TeX, Linux's fonts-dejavu-extra), which is what lets a
+# matrix's parentheses grow; without one, Chromium uses its serif font and they stay small.
 FEEDBACK_TEMPLATE = {
     "conf.json": '{"base_template": "feedback", "mimetypes": {"text/html": true}}\n',
-    "mathjax.html.j2": ("{#- One Neuron feedback: no MathJax from a CDN. -#}\n"
-                        "{%- macro mathjax(url=None) -%}{%- endmacro %}\n"),
+    "mathjax.html.j2": ("{#- One Neuron feedback: MathML laid out by the browser, no MathJax. -#}\n"
+                        "{%- macro mathjax(url=None) -%}\n"
+                        "<style>\n"
+                        "math { font-family: 'STIX Two Math', 'Cambria Math', 'Latin Modern Math',"
+                        " 'DejaVu Math TeX Gyre', math; font-size: 1.1em; }\n"
+                        "math[display=\"block\"] { margin: 0.6em 0; }\n"
+                        "</style>\n"
+                        "{%- endmacro %}\n"),
 }
 
 
@@ -569,6 +580,22 @@ def nbgrader_notebook(nb, hidden_tests=_hidden_tests):
     return graded
 
 
+def _check_feedback_formulas(notebooks: dict) -> None:
+    """Every formula of the notebooks converts to MathML as the feedback page will write it
+    (nbgrader_plugins, imported here: it needs .venv-grader); EditionError names one that
+    does not, so the build fails before a learner's feedback could show it broken."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from nbgrader_plugins import FormulaError, check_formulas
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    for name, nb in notebooks.items():
+        try:
+            check_formulas(nb)
+        except FormulaError as error:
+            raise EditionError(f"{name}: feedback cannot show a formula: {error}") from None
+
+
 def write_source(src_dir: Path, course_dir: Path, assignment: str = ASSIGNMENT,
                  hidden_tests=_hidden_tests) -> list[Path]:
     """Write course_dir's config, export plugin and source/ASSIGNMENT/ (the numbered lessons
@@ -583,6 +610,7 @@ def write_source(src_dir: Path, course_dir: Path, assignment: str = ASSIGNMENT,
                 nbformat.read(path, as_version=nbformat.NO_CONVERT), hidden_tests)
         except EditionError as error:
             raise EditionError(f"{path}: {error}") from None
+    _check_feedback_formulas(notebooks)
     course_dir = Path(course_dir)
     source = course_dir / "source" / assignment
     if source.exists():

@@ -14,14 +14,29 @@ configures both:
   student without a submission gets empty exercise cells and a score of 0.
 * ``VerdictOnly``: in ``nbgrader generate_feedback``, each error output keeps its last line
   (``AssertionError: ✘ ... Hint: ...``, the hidden test's verdict) instead of the traceback.
+* ``MathMLHTMLExporter``: the feedback page's exporter. Its markdown filter turns every formula
+  (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``, ``\\begin{pmatrix}...``) into MathML
+  when the page is written, so the browser lays the math out itself: no MathJax, no script, no
+  network. Formulas are found by nbconvert's own markdown parser, the one that renders the
+  page, so code spans and fences keep their ``$`` as text. A formula latex2mathml cannot
+  convert faithfully raises ``FormulaError`` (``check_formulas`` runs it on the source at build
+  time) instead of reaching a learner as garbage.
 """
 
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import json
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from jinja2 import pass_context
+from latex2mathml import commands as tex_commands
+from latex2mathml.converter import convert as tex_to_mathml
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -106,3 +121,145 @@ class VerdictOnly(NbGraderPreprocessor):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
         return cell, resources
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback math: TeX becomes MathML when the page is written
+# ---------------------------------------------------------------------------------------------
+
+
+class FormulaError(ValueError):
+    """A formula latex2mathml would drop or mangle: the build stops and names it."""
+
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+# Elements with a fixed number of children: \frac{a} gives an <mfrac> with one, silently.
+ARITY = {"mfrac": 2, "msub": 2, "msup": 2, "mroot": 2, "munder": 2, "mover": 2,
+         "msubsup": 3, "munderover": 3}
+ENVIRONMENT = re.compile(r"\\begin\{([^}]*)\}")
+
+
+def _braces_balance(tex: str) -> bool:
+    """Whether the unescaped braces of tex pair up (latex2mathml closes a missing one quietly)."""
+    depth = 0
+    for brace in re.findall(r"(?<!\\)[{}]", tex):
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def formula_to_mathml(tex: str, display: str = "inline") -> str:
+    """The MathML of one TeX formula, or FormulaError if latex2mathml cannot convert it.
+
+    latex2mathml raises on some mistakes but passes others through: an unknown command stays
+    as its TeX name (``<mi>\\foo</mi>``), an unknown environment or a missing brace loses
+    structure. Those are refused here, as is output that is not well-formed XML.
+    """
+    if not _braces_balance(tex):
+        raise FormulaError(f"unbalanced braces in ${tex}$")
+    for name in ENVIRONMENT.findall(tex):
+        if "\\" + name not in tex_commands.MATRICES:
+            raise FormulaError(f"latex2mathml does not know the environment {name!r} in ${tex}$")
+    try:
+        mathml = tex_to_mathml(tex, display=display)
+        root = ET.fromstring(mathml)
+    except Exception as error:  # latex2mathml's errors share no base class but Exception
+        raise FormulaError(f"cannot convert ${tex}$ to MathML: "
+                           f"{type(error).__name__} {error}") from None
+    for element in root.iter():
+        if "\\" in (element.text or ""):
+            raise FormulaError(f"latex2mathml does not know {element.text!r} in ${tex}$")
+        name = element.tag.removeprefix("{" + MATHML_NS + "}")
+        if name in ARITY and len(element) != ARITY[name]:
+            raise FormulaError(f"an incomplete <{name}> in ${tex}$")
+    # Without xmlns: the HTML parser puts <math> in MathML's namespace by itself, and nbconvert
+    # re-serializes a heading through ElementTree (its anchor), which would turn a namespaced
+    # <math> into <ns0:math>, an element no browser knows.
+    return mathml.replace(f' xmlns="{MATHML_NS}"', "", 1)
+
+
+# Formulas in text, as nbconvert's math parser finds them: $$...$$, \[...\], $...$, \(...\).
+MATH_IN_TEXT = re.compile(
+    r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$"
+    r"|(?<!\\)\\\[(?P<block2>.+?)(?<!\\)\\\]"
+    r"|(?<![$\\])\$(?P<inline>.+?)(?<![$\\])\$"
+    r"|(?<!\\)\\\((?P<inline2>.+?)(?<!\\)\\\)",
+    re.S)
+# What MathJax leaves alone in a page: tags themselves, code, preformatted text, scripts.
+TAG_OR_CODE = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def _text_to_mathml(text: str) -> str:
+    def replace(match):
+        display = "block" if match["block"] or match["block2"] else "inline"
+        tex = next(group for group in match.groups() if group is not None)
+        return formula_to_mathml(htmllib.unescape(tex), display)
+
+    return MATH_IN_TEXT.sub(replace, text)
+
+
+def html_to_mathml(raw: str) -> str:
+    """raw HTML with the formulas in its text as MathML, tags and code left as they are.
+
+    A markdown cell's raw HTML block (a ``<details>`` hint) is not parsed as markdown, so its
+    ``$w$`` never reaches the math methods; MathJax would have found it in the page's text.
+    """
+    parts, start = [], 0
+    for match in TAG_OR_CODE.finditer(raw):
+        parts += [_text_to_mathml(raw[start:match.start()]), match.group(0)]
+        start = match.end()
+    return "".join(parts) + _text_to_mathml(raw[start:])
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with MathML where it writes TeX for MathJax."""
+
+    def block_html(self, html: str) -> str:
+        return super().block_html(html_to_mathml(html))
+
+    def inline_math(self, body: str) -> str:
+        return formula_to_mathml(body, "inline")
+
+    def block_math(self, body: str) -> str:
+        return formula_to_mathml(body, "block")
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return formula_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+
+
+class MathMLHTMLExporter(HTMLExporter):
+    """HTMLExporter whose markdown (cells, markdown outputs, comments) carries MathML."""
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """As HTMLExporter.markdown2html (attachments, anchors), with MathMLRenderer."""
+        cell = context.get("cell", {})
+        renderer = MathMLRenderer(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def check_formulas(nb) -> int:
+    """Convert every formula of nb's markdown cells as the feedback page will; return how many.
+
+    Raises FormulaError naming the cell for one that cannot be converted, so that
+    ``make assignment`` fails rather than a learner's feedback showing a broken formula.
+    """
+    count = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        try:
+            html = MarkdownWithMath(renderer=MathMLRenderer(escape=False)).render(cell.source)
+        except FormulaError as error:
+            raise FormulaError(f"cell {index} ({cell.get('id', 'no id')}): {error}") from None
+        count += html.count("<math ")
+    return count

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import ast
 import csv
+import html as htmllib
+import json
 import os
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +37,7 @@ from pathlib import Path
 import editions as ed
 import nbformat
 import pytest
+from labharness import ARTIFACTS
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -421,9 +425,153 @@ def test_feedback_shows_the_verdict_and_hint_without_a_library_traceback_or_the_
 
 
 def _script_sources(html: str) -> list[str]:
-    import re
-
     return re.findall(r"<script[^>]*\bsrc\s*=\s*[\"']([^\"']*)", html, re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback math: MathML written with the page, nothing loaded
+# ---------------------------------------------------------------------------------------------
+
+
+def feedback_page(grading, path: Path) -> Path:
+    folder = grading["folders"]["mistakes"] / "feedback" / "mistakes" / ed.ASSIGNMENT
+    return folder / path.name.replace(".ipynb", ".html")
+
+
+def formulas_in(nb) -> list[str]:
+    """The $...$ and $$...$$ of nb's markdown cells, code spans and fences left out: a plain scan
+    of the source, not the markdown parser the page is written with."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            prose = re.sub(r"```.*?```|`[^`\n]*`", "", cell.source, flags=re.S)
+            found += re.findall(r"\$\$.+?\$\$|\$.+?\$", prose, flags=re.S)
+    return found
+
+
+def prose_text(html: str) -> str:
+    """The page's text outside code, outputs, styles and formulas."""
+    body = html[html.index("<body"):]
+    body = re.sub(r"<(script|style|pre|code|math)\b.*?</\1>", " ", body, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_feedback_writes_every_formula_as_mathml_and_loads_nothing(grading):
+    for path in lessons():
+        html = feedback_page(grading, path).read_text()
+        formulas = formulas_in(read(grading["release"] / path.name))
+        assert len(formulas) > 10, path.name  # every lesson has formulas to show
+        # One <math> per formula, and no TeX left for a script that is not there.
+        assert html.count("<math ") == len(formulas), path.name
+        assert "$" not in prose_text(html), path.name
+        assert "\\frac" not in html and "\\text{" not in html, path.name
+        assert "<mfrac>" in html or not any("\\frac" in f for f in formulas), path.name
+        # Nothing from the network: no script, stylesheet, image, font or import by URL. Links
+        # in the text (<a href>) are the learner's to follow.
+        loads = re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']([^\"']*)",
+                           html, re.IGNORECASE)
+        loads += re.findall(r"url\(\s*[\"']?([^)\"']*)|@import\s+[\"']([^\"']*)", html)
+        loads = [u if isinstance(u, str) else "".join(u) for u in loads]
+        assert not [u for u in loads if re.match(r"(https?:)?//", u.strip())], path.name
+        assert "<script" not in html, path.name  # the math needs no JavaScript at all
+
+
+# Run in .venv-grader (nbgrader_plugins needs nbgrader and latex2mathml): what a bad formula
+# does to the build, and that code spans keep their dollars.
+FORMULA_CASES = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, {scripts!r})
+import editions as ed
+import nbformat
+import nbgrader_plugins as plugins
+from nbconvert.filters.markdown_mistune import MarkdownWithMath
+from nbformat.v4 import new_markdown_cell, new_notebook
+
+found = {{"refused": {{}}}}
+for tex in {bad!r}:
+    try:
+        plugins.formula_to_mathml(tex)
+        found["refused"][tex] = None
+    except plugins.FormulaError as error:
+        found["refused"][tex] = str(error)
+found["html"] = MarkdownWithMath(renderer=plugins.MathMLRenderer(escape=False)).render(
+    {markdown!r})
+src = Path({tmp!r}) / "instructor"
+src.mkdir()
+nbformat.write(new_notebook(cells=[new_markdown_cell(r"Fine: $w$. Broken: $\\frac{{a}}$.")]),
+               src / "01_bad.ipynb")
+try:
+    ed.write_source(src, Path({tmp!r}) / "course", hidden_tests=lambda *a: "")
+    found["build"] = None
+except ed.EditionError as error:
+    found["build"] = str(error)
+print(json.dumps(found))
+"""
+BAD_FORMULAS = [r"\frac{a}", "x^", "{a", r"\begin{foo}x\end{foo}", r"\unknowncmd", r"\left( x"]
+
+
+def test_a_formula_latex2mathml_cannot_convert_fails_the_build(tmp_path):
+    if not GRADER_PYTHON.exists():
+        pytest.skip(".venv-grader is missing: `make assignment` creates it")
+    markdown = ("Math $\\hat y = w\\,x + b$, then `$HOME` and `$x$` in code,\n\n"
+                "```\necho $a$\n```\n\n$$L = \\frac{1}{n}\\sum_i r_i^2$$\n")
+    code = FORMULA_CASES.format(scripts=str(ROOT / "scripts"), bad=BAD_FORMULAS,
+                                markdown=markdown, tmp=str(tmp_path))
+    run = subprocess.run([GRADER_PYTHON, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert all(found["refused"].values()), found["refused"]  # each one, with a reason
+    assert found["build"] and "01_bad.ipynb" in found["build"], found["build"]
+    assert "\\frac{a}" in found["build"], found["build"]
+    assert not (tmp_path / "course" / "source").exists()  # refused before writing anything
+    html = found["html"]
+    assert html.count("<math ") == 2 and '<math display="block">' in html
+    assert "<code>$HOME</code>" in html and "<code>$x$</code>" in html and "echo $a$" in html
+
+
+@pytest.mark.browser
+def test_feedback_math_is_laid_out_by_chromium_offline(grading, browser):
+    page_path = feedback_page(grading, lessons()[2])  # 03: fractions, sums, a matrix
+    context = browser.new_context(viewport={"width": 1000, "height": 760})
+    outside = []
+
+    def route(request_route):
+        if request_route.request.url.startswith("file://"):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    try:
+        page = context.new_page()
+        page.goto(page_path.as_uri())
+        # Laid out as math: a display fraction's numerator sits above its denominator, the
+        # whole taller than a letter of the text around it (as plain text it would be a row).
+        frac = page.locator("math[display=block] mfrac").first
+        frac.scroll_into_view_if_needed()
+        numerator, denominator = (frac.locator(":scope > *").nth(i).bounding_box()
+                                  for i in (0, 1))
+        letter = page.locator("p math mi").first.bounding_box()
+        assert numerator["y"] + numerator["height"] <= denominator["y"] + 1, (numerator,
+                                                                              denominator)
+        assert frac.bounding_box()["height"] > 1.8 * letter["height"], letter
+        shown = page.evaluate("""() => [...document.querySelectorAll('math')]
+            .filter(m => m.checkVisibility())
+            .map(m => [m.getBoundingClientRect().width, m.getBoundingClientRect().height])""")
+        assert len(shown) > 100 and all(w > 0 and h > 0 for w, h in shown), shown
+        prose = page.evaluate("""() => [...document.querySelectorAll('.text_cell_render')]
+            .map(e => e.innerText).join(' ')""")
+        assert "$" not in prose and "\\frac" not in prose
+        page.evaluate("document.querySelector('math[display=block] mfrac')"
+                      ".scrollIntoView({block: 'center'})")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "feedback-math-03.png")
+    finally:
+        context.close()
+    assert not outside, f"the feedback page asked the network for {outside}"
 
 
 # ---------------------------------------------------------------------------------------------
