@@ -11,6 +11,8 @@ Chromium. The page runs the notebook once; then, in that page:
 * each explorer is screenshot in JupyterLab's light and dark themes at 100 % (1280x720) and
   150 % zoom (the same screen at 150 %: 853x480 CSS pixels), and must fit the window and not
   be a white block in the dark theme (tests/artifacts/explorer-*.png);
+* in a 420 px window each explorer stacks its panels: nothing wider than the window, no text
+  under 11 CSS px, every control in view (tests/artifacts/explorer-*-420.png);
 * the notebook executed by nbclient with its widget state stored, opened without running it,
   must show every explorer as a picture that says so.
 
@@ -362,6 +364,45 @@ def test_themes_and_zoom_fit_the_screen(page):
     assert len(shots) == 12
     page.page.set_viewport_size({"width": 1280, "height": 720})
     page.assert_no_errors("switching themes and zooming")
+
+
+# Resolves when the canvas shows the layout asked; rejects, saying the one it shows, after 20 s.
+WAIT_FOR_LAYOUT = """(canvas, layout) => new Promise((done, fail) => {
+    const t0 = performance.now();
+    const wait = () => canvas.dataset.layout === layout ? done()
+        : performance.now() - t0 > 20000 ? fail(new Error(`layout ${canvas.dataset.layout}`))
+        : setTimeout(wait, 50);
+    wait();
+})"""
+
+
+def test_every_explorer_is_readable_in_a_420_px_window(page):
+    """Issue 21, in JupyterLab (the static page's test, tests/test_site.py, checks more): at
+    420 CSS px each explorer asks its kernel for the narrow layout, stacks its panels, and
+    nothing in it is wider than its box or the window; no text under 11 CSS px; every control
+    in view. Widened again, the wide layout is back."""
+    from test_site import MEASURE, readable
+
+    fonts = {(kind, "narrow"): (nx.NARROW_MIN_PT * 96 / 72, round(nx.NARROW_WIDTH * 96))
+             for kind in CSS_CLASS}
+    try:
+        page.page.set_viewport_size({"width": 420, "height": 800})
+        for kind, css in CSS_CLASS.items():
+            view = ExplorerView(page, css)
+            view.root.locator(".nc-plot").evaluate("e => e.scrollIntoView({block: 'start'})")
+            canvas = view.root.locator("canvas.nc-canvas")
+            canvas.evaluate(WAIT_FOR_LAYOUT, "narrow")  # the kernel draws it when asked
+            # ipywidgets' slider track is left out: its handle overhangs an end of the track
+            # by half its width, at any window width (the slider's own box is checked).
+            measured = view.root.evaluate(MEASURE, ".widget-slider .slider-container")
+            assert readable(measured, kind, fonts) == [], (kind, measured)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            view.root.screenshot(path=str(ARTIFACTS / f"explorer-{kind}-420.png"))
+    finally:
+        page.page.set_viewport_size({"width": 1280, "height": 720})
+    for css in CSS_CLASS.values():
+        ExplorerView(page, css).root.locator("canvas.nc-canvas").evaluate(WAIT_FOR_LAYOUT, "wide")
+    page.assert_no_errors("a 420 px window")
 
 
 def test_a_saved_notebook_shows_pictures_that_say_so(browser, explorer_lab, folder):

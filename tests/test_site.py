@@ -367,9 +367,11 @@ SMALLEST_TEXT = 11  # CSS px: the smallest text a learner must read, on the figu
 
 # For each explorer: what is wider than its box or than the window, the smallest text of its
 # HTML, its controls' boxes, and its figure's sizes (the picture's pixels against its CSS size).
-MEASURE = """root => {
+# `inside`: a selector of parts left out (in JupyterLab, ipywidgets' slider track, whose handle
+# overhangs its ends).
+MEASURE = """(root, inside) => {
     const view = document.documentElement.clientWidth;
-    const all = [root, ...root.querySelectorAll('*')];
+    const all = [root, ...root.querySelectorAll('*')].filter(el => !inside || !el.closest(inside));
     const name = el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
     const box = el => el.getBoundingClientRect();
     const overflowing = all.filter(el => el.clientWidth > 0 && el.scrollWidth > el.clientWidth)
