@@ -286,9 +286,13 @@ def grading(tmp_path_factory):
     shutil.copytree(SOURCE, source)  # what was built, whatever happens to instructor/ meanwhile
     code = BUILD.format(scripts=str(ROOT / "scripts"), course=str(course), real=HAS_GRADING,
                         source=str(source))
+    # The formula cases in the same Python: nbgrader's import costs seconds, once is enough.
+    code += FORMULA_CASES.format(scripts=str(ROOT / "scripts"), bad=BAD_FORMULAS,
+                                 markdown=FORMULA_MARKDOWN, tmp=str(base / "formulas"))
     built = subprocess.run([GRADER_PYTHON, "-c", code], capture_output=True, text=True,
                            check=False)
     assert built.returncode == 0, built.stderr
+    formulas = json.loads(built.stdout.splitlines()[-1])
     release = course / "release" / ed.ASSIGNMENT
 
     def grade(group):
@@ -320,7 +324,8 @@ def grading(tmp_path_factory):
 
     with ThreadPoolExecutor(len(GROUPS)) as pool:
         results = list(pool.map(grade, GROUPS))
-    found = {"release": release, "source": source, "folders": {}, "logs": {}, "rows": {},
+    found = {"release": release, "source": source, "formulas": formulas,
+             "formulas_dir": base / "formulas", "folders": {}, "logs": {}, "rows": {},
              "header": None}
     for group, (folder, log, table) in zip(GROUPS, results, strict=True):
         for student in group:
@@ -476,8 +481,9 @@ def test_feedback_writes_every_formula_as_mathml_and_loads_nothing(grading):
         assert "<script" not in html, path.name  # the math needs no JavaScript at all
 
 
-# Run in .venv-grader (nbgrader_plugins needs nbgrader and latex2mathml): what a bad formula
-# does to the build, and that code spans keep their dollars.
+# Run in .venv-grader (nbgrader_plugins needs nbgrader and latex2mathml), after BUILD in the
+# grading fixture's Python: what a bad formula does to the build, and that code spans keep
+# their dollars. Its last line of output is the JSON of what it found.
 FORMULA_CASES = """
 import json, sys
 from pathlib import Path
@@ -498,7 +504,7 @@ for tex in {bad!r}:
 found["html"] = MarkdownWithMath(renderer=plugins.MathMLRenderer(escape=False)).render(
     {markdown!r})
 src = Path({tmp!r}) / "instructor"
-src.mkdir()
+src.mkdir(parents=True)
 nbformat.write(new_notebook(cells=[new_markdown_cell(r"Fine: $w$. Broken: $\\frac{{a}}$.")]),
                src / "01_bad.ipynb")
 try:
@@ -511,17 +517,12 @@ print(json.dumps(found))
 BAD_FORMULAS = [r"\frac{a}", "x^", "{a", r"\begin{foo}x\end{foo}", r"\unknowncmd", r"\left( x"]
 
 
-def test_a_formula_latex2mathml_cannot_convert_fails_the_build(tmp_path):
-    if not GRADER_PYTHON.exists():
-        pytest.skip(".venv-grader is missing: `make assignment` creates it")
-    markdown = ("Math $\\hat y = w\\,x + b$, then `$HOME` and `$x$` in code,\n\n"
-                "```\necho $a$\n```\n\n$$L = \\frac{1}{n}\\sum_i r_i^2$$\n")
-    code = FORMULA_CASES.format(scripts=str(ROOT / "scripts"), bad=BAD_FORMULAS,
-                                markdown=markdown, tmp=str(tmp_path))
-    run = subprocess.run([GRADER_PYTHON, "-c", code], capture_output=True, text=True,
-                         check=False)
-    assert run.returncode == 0, run.stderr
-    found = json.loads(run.stdout)
+FORMULA_MARKDOWN = ("Math $\\hat y = w\\,x + b$, then `$HOME` and `$x$` in code,\n\n"
+                    "```\necho $a$\n```\n\n$$L = \\frac{1}{n}\\sum_i r_i^2$$\n")
+
+
+def test_a_formula_latex2mathml_cannot_convert_fails_the_build(grading):
+    found, tmp_path = grading["formulas"], grading["formulas_dir"]
     assert all(found["refused"].values()), found["refused"]  # each one, with a reason
     assert found["build"] and "01_bad.ipynb" in found["build"], found["build"]
     assert "\\frac{a}" in found["build"], found["build"]
