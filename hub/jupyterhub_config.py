@@ -24,7 +24,12 @@ It isolates learners as a real class hub does, so it runs as root (it creates Un
 * the hub listens on 127.0.0.1 only: ONE_NEURON_HUB_PORT (8000), its API on
   ONE_NEURON_HUB_API_PORT (8081), the proxy's API on ONE_NEURON_PROXY_API_PORT (8001);
 * servers idle for ONE_NEURON_HUB_IDLE_TIMEOUT seconds (3600) are stopped by
-  jupyterhub-idle-culler; the proxy is configurable-http-proxy (`npm ci` in hub/).
+  jupyterhub-idle-culler; the proxy is configurable-http-proxy (`npm ci` in hub/);
+* nbgrader's exchange for the course (docs/grading.md): ONE_NEURON_HUB_DIR/exchange, writable
+  by all with the sticky bit (as /tmp), named with the course id in an nbgrader_config.py that
+  every server and every nbgrader command of the hub's users reads (ONE_NEURON_HUB_DIR/share/
+  config, their JUPYTER_CONFIG_PATH). Learners fetch and submit from JupyterLab's Assignments
+  panel; only the instructor's server has nbgrader's formgrader and course list.
 """
 
 import json
@@ -58,6 +63,11 @@ IDLE_TIMEOUT = int(os.environ.get("ONE_NEURON_HUB_IDLE_TIMEOUT", "3600"))
 CULL_EVERY = int(os.environ.get("ONE_NEURON_HUB_CULL_EVERY", max(1, min(300, IDLE_TIMEOUT // 4))))
 ACTIVITY_INTERVAL = int(os.environ.get("ONE_NEURON_HUB_ACTIVITY_INTERVAL", "300"))
 INSTRUCTOR = os.environ.get("ONE_NEURON_HUB_INSTRUCTOR", "instructor")
+# nbgrader: the course id of the course folder that scripts/editions.py writes (its
+# nbgrader_config.py), and the exchange where releases, submissions and feedback pass.
+COURSE_ID = "one_neuron"
+EXCHANGE = HUB_DIR / "exchange"
+INSTRUCTOR_CONFIG = HUB_DIR / "share" / "instructor-config"  # the instructor's lab: formgrader
 
 if not hasattr(os, "geteuid") or os.geteuid() != 0:
     sys.exit("the trial hub makes one Unix user per learner: run it as root (sudo make hub)")
@@ -74,7 +84,38 @@ for folder, mode in ((HUB_DIR, 0o755), (STATE, 0o700), (HOMES, 0o755), (SHARE, 0
 os.chmod(SHARE.parent, 0o755)
 shutil.copytree(HERE / "singleuser", SERVER_CONFIG, dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-for path in [SERVER_CONFIG, *SERVER_CONFIG.rglob("*")]:
+
+# --- nbgrader's exchange, and its settings for every server and nbgrader command -----------------
+# nbgrader wants the exchange's top folder mode 777 (the instructor's release fails otherwise);
+# the sticky bit keeps a learner from removing or renaming the course folder the instructor made.
+# In it, nbgrader makes inbound/ write-only for learners (0733: a submission cannot be listed)
+# and feedback/ 0711 (each learner's feedback is named by a hash of their own submission).
+EXCHANGE.mkdir(parents=True, exist_ok=True)
+os.chmod(EXCHANGE, 0o1777)
+(SERVER_CONFIG / "nbgrader_config.py").write_text(
+    "# Written by hub/jupyterhub_config.py: nbgrader's exchange on this hub.\n"
+    "c = get_config()  # noqa: F821\n"
+    f"c.Exchange.root = {str(EXCHANGE)!r}\n"
+    f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+)
+# The instructor's JupyterLab shows nbgrader's formgrader, course list and assignment creation
+# (a config folder before SERVER_CONFIG whose page_config.json enables what the learners' hides).
+(INSTRUCTOR_CONFIG / "labconfig").mkdir(parents=True, exist_ok=True)
+(INSTRUCTOR_CONFIG / "labconfig" / "page_config.json").write_text(
+    json.dumps(
+        {
+            "disabledExtensions": dict.fromkeys(
+                json.loads((HERE / "singleuser" / "labconfig" / "page_config.json").read_text())[
+                    "disabledExtensions"
+                ],
+                False,
+            )
+        },
+        indent=1,
+    )
+)
+for path in [SERVER_CONFIG, INSTRUCTOR_CONFIG, *SERVER_CONFIG.rglob("*"),
+             *INSTRUCTOR_CONFIG.rglob("*")]:  # fmt: skip
     os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 # --- The course's kernel: ipykernel from the course's environment -------------------------------
@@ -145,12 +186,24 @@ def course_path(spawner):
     return str(Path(spawner.home_dir) / COURSE_DIR)
 
 
+def is_instructor(spawner) -> bool:
+    return spawner.user.name == INSTRUCTOR
+
+
+def config_path(spawner):
+    """The server's config: the course's (culling, news off, the link guard, nbgrader's exchange),
+    and for the instructor a folder before it that turns nbgrader's formgrader on in the lab."""
+    folders = [INSTRUCTOR_CONFIG] if is_instructor(spawner) else []
+    return os.pathsep.join(str(folder) for folder in [*folders, SERVER_CONFIG])
+
+
 c.Spawner.environment = {
     "PATH": f"{LEARNER_ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONPATH": course_path,
     "JUPYTERHUB_ACTIVITY_INTERVAL": str(ACTIVITY_INTERVAL),
-    # The learner's server: its config (culling, news off, the link guard) and the course kernel.
-    "JUPYTER_CONFIG_PATH": str(SERVER_CONFIG),
+    "JUPYTER_CONFIG_PATH": config_path,
+    # nbgrader's formgrader and course list: the instructor's server only (singleuser/).
+    "ONE_NEURON_GRADER": lambda spawner: "1" if is_instructor(spawner) else "0",
     "JUPYTER_PATH": str(SHARE),
     "JUPYTER_PREFER_ENV_PATH": "1",
     "ONE_NEURON_KERNEL": KERNEL,

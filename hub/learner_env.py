@@ -6,8 +6,11 @@ TLJH keeps a user environment in /opt/tljh/user: from a Python every user can ru
 its files are reachable, else /usr/bin/python3), in ONE_NEURON_LEARNER_ENV (default
 /opt/one-neuron-hub/env), with the course's packages (requirements.txt without ``-e .``: the
 course itself comes from the nbgitpuller link), JupyterHub's single-user server and nbgitpuller
-at the pins of requirements-hub.txt. A stamp file records what it was built from, so that a
-change of the requirements rebuilds it and a second `make hub` costs nothing.
+at the pins of requirements-hub.txt, and nbgrader with what the course's grading needs (every
+pin of requirements-grader.txt: learners fetch and submit from JupyterLab's Assignments panel,
+the instructor releases, autogrades and exports with the same Python). A stamp file records
+what it was built from, so that a change of the requirements rebuilds it and a second
+`make hub` costs nothing.
 
 ``python hub/learner_env.py [DEST]`` builds it (or says it is up to date) and prints its path.
 """
@@ -36,13 +39,18 @@ def unreachable(path: Path) -> Path | None:
     return None
 
 
+def pins_of(name: str) -> list[str]:
+    """The requirement lines of REPO/name, without comments, options and ``-r``/``-e`` lines."""
+    lines = [line.split("#")[0].strip() for line in (REPO / name).read_text().splitlines()]
+    return [line for line in lines if line and not line.startswith("-")]
+
+
 def requirements() -> list[str]:
-    """The learners' pins: the course's requirements.txt (no ``-e .``) and the hub's two."""
-    course = [
-        line.split("#")[0].strip()
-        for line in (REPO / "requirements.txt").read_text().splitlines()
-    ]
-    pins = [line for line in course if line and not line.startswith("-")]
+    """The learners' pins: the course's requirements.txt (no ``-e .``), the hub's two and the
+    grader's (nbgrader, and what the course's nbgrader plugins and config import)."""
+    pins = pins_of("requirements.txt")
+    # requirements-grader.txt is read whole, so a package the plugins gain reaches the hub too.
+    pins += [pin for pin in pins_of("requirements-grader.txt") if pin not in pins]
     hub = (REPO / "requirements-hub.txt").read_text()
     for name in FROM_HUB:
         pins += re.findall(rf"^{name}==\S+", hub, re.M)

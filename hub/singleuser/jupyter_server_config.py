@@ -10,6 +10,8 @@
   sets the same two settings as defaults, for a learner's JupyterLab that reads them).
 * nbgitpuller's links go through ``pull_guard`` (beside this file): only the course's repository,
   only into the course's folder.
+* nbgrader: the Assignments panel for all (fetch, submit, fetch feedback); the formgrader and
+  course list for the instructor only (labconfig/page_config.json hides their lab parts).
 """
 
 import os
@@ -36,4 +38,18 @@ c.MappingKernelManager.cull_busy = False
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 
-c.ServerApp.jpserver_extensions = {"nbgitpuller": False, "pull_guard": True}
+# nbgrader (the hub's nbgrader_config.py, beside this file, names the exchange and the course):
+# every learner fetches, validates and submits from JupyterLab's Assignments panel; the
+# formgrader (the gradebook, autograding) and the course list are the instructor's alone, whose
+# server the hub starts with ONE_NEURON_GRADER=1. What stops a learner is not this switch (a
+# server of their own could turn it on) but the files: the instructor's course folder and
+# gradebook are in the instructor's home (0700), and the exchange's inbound/ cannot be listed.
+GRADER = os.environ.get("ONE_NEURON_GRADER") == "1"
+c.ServerApp.jpserver_extensions = {
+    "nbgitpuller": False,
+    "pull_guard": True,
+    "nbgrader.server_extensions.assignment_list": True,
+    "nbgrader.server_extensions.validate_assignment": True,
+    "nbgrader.server_extensions.formgrader": GRADER,
+    "nbgrader.server_extensions.course_list": GRADER,
+}
