@@ -19,6 +19,13 @@ user of their own (``jupyter-<name>``, made by the hub, removed by this test at 
   course's kernel ``one-neuron``, with no news pop-up, and run it; ada also opens 05_training and
   moves an explorer's slider: her memory is measured with two notebooks open, then her idle
   01_data kernel is culled while 05 stays; a server left idle is stopped by the idle culler.
+* nbgrader's cycle: the instructor (Unix user jupyter-instructor) releases the assignment built
+  from 01_data by scripts/editions.py; ada (right, in JupyterLab's Assignments panel), grace
+  (blank) and alan (a typical mistake), with nbgrader's commands, fetch, answer and submit; the
+  instructor collects, autogrades, generates and releases feedback, exports; the learners fetch
+  their feedback. Points per exercise, the verdict and hint in each home, and what a learner
+  cannot reach (the exchange's inbound/ and feedback/ listings, the instructor's course folder,
+  the formgrader) are checked.
 
 Memory figures and timings: tests/artifacts/hub-memory.json.
 """
@@ -284,7 +291,7 @@ def hub(tmp_path_factory):
     os.chmod(workdir, 0o755)
     server = Hub(workdir, course_repo.publish(workdir / "course"), env)
     everyone = (*LEARNERS, LOCKED)
-    made_here = [*everyone, "newbie"]
+    made_here = [*everyone, "newbie", INSTRUCTOR]
     learners.remove_learners(made_here)  # left by an interrupted run
     try:
         server.start()
@@ -630,6 +637,238 @@ def test_learners_pull_the_learner_edition_and_idle_kernels_are_culled(hub, brow
         json.dumps({"memory": memory, "seconds since the first click": timings}, indent=2)
     )
     print("memory per learner", json.dumps(memory, indent=2), "timings", timings)
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader's cycle on the hub: release, fetch, answer, submit, collect, autograde, feedback, export
+# ---------------------------------------------------------------------------------------------
+
+GRADING_LESSON = "01_data.ipynb"  # the assignment, one lesson long: two exercises, autograded fast
+# ada fetches, submits and fetches her feedback in JupyterLab's Assignments panel (Chromium);
+# grace and alan with nbgrader's commands, as their Unix users. What each hands in:
+ANSWERS = {"ada": "right", "grace": "blank", "alan": "mistake"}
+# alan's typical mistake: the raw reading, not scaled (x = C/100), in the second exercise only.
+MISTAKE = {"predict_fahrenheit": "def predict_fahrenheit(celsius, w, b):\n"
+                                 "    return w * celsius + b\n"}  # fmt: skip
+
+# Run as a learner: their fetched notebook's answer cells (nbgrader's grade_id: the function's
+# name) get the sources given, with nbformat, as they would type them.
+ANSWER = r"""
+import json, sys
+import nbformat
+path, answers = sys.argv[1], json.loads(sys.argv[2])
+nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+written = []
+for cell in nb.cells:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+        cell.source = answers[grade_id]
+        written.append(grade_id)
+assert sorted(written) == sorted(answers), (written, list(answers))
+nbformat.write(nb, path)
+"""
+
+
+def as_user(hub: Hub, user: str, *args: str, cwd: Path | None = None,
+            check: bool = True) -> subprocess.CompletedProcess:  # fmt: skip
+    """A command as jupyter-<user>, with the environment the hub gives their terminal: the
+    learners' environment first on PATH and the hub's config (nbgrader's exchange, course id)."""
+    entry = pwd.getpwnam(f"jupyter-{user}")
+    env = {
+        "HOME": entry.pw_dir, "USER": entry.pw_name, "LANG": "C.UTF-8",
+        "PATH": f"{hub.learner_env / 'bin'}:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(hub.hub_dir / "share" / "config"),
+        "JUPYTER_PATH": str(hub.hub_dir / "share" / "jupyter"),
+    }  # fmt: skip
+    run = subprocess.run(
+        args, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env,
+        cwd=cwd or entry.pw_dir, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if check:
+        assert run.returncode == 0, f"{user}: {' '.join(args)}:\n{run.stdout}{run.stderr}"
+    return run
+
+
+def nbgrader_as(hub: Hub, user: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return as_user(hub, user, str(hub.learner_env / "bin" / "nbgrader"), *args, **kwargs)
+
+
+def course_folder(hub: Hub) -> Path:
+    """`scripts/editions.py assignment` (the source of GRADING_LESSON, generated), built with the
+    hub's Python (it has nbgrader) into the instructor's home, theirs: ~/course."""
+    import learners
+
+    entry = learners.ensure_unix_user(INSTRUCTOR, hub.hub_dir / "homes")
+    lesson = hub.workdir / "lesson"
+    lesson.mkdir()
+    shutil.copyfile(REPO / "instructor" / GRADING_LESSON, lesson / GRADING_LESSON)
+    course = Path(entry.pw_dir) / "course"
+    subprocess.run(
+        [str(hub.learner_env / "bin" / "python"), str(REPO / "scripts" / "editions.py"),
+         "assignment", str(lesson), str(course)],
+        cwd=REPO, check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    for folder, _dirs, files in os.walk(course):
+        for name in [folder, *(os.path.join(folder, f) for f in files)]:
+            os.chown(name, entry.pw_uid, entry.pw_gid)
+    return course
+
+
+def right_answers() -> dict[str, str]:
+    """The instructor's solutions of GRADING_LESSON, without nbgrader's markers."""
+    import nbformat
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import editions as ed
+
+    nb = nbformat.read(REPO / "instructor" / GRADING_LESSON, as_version=4)
+    return {ed.exercise_name(cell): ed.without_markers(cell.source)
+            for cell in ed.exercise_cells(nb)}  # fmt: skip
+
+
+def answer(hub: Hub, user: str, answers: dict[str, str]) -> None:
+    fetched = hub.home(user) / "one_neuron" / GRADING_LESSON
+    if answers:
+        as_user(hub, user, str(hub.learner_env / "bin" / "python"), "-c", ANSWER,
+                str(fetched), json.dumps(answers))  # fmt: skip
+
+
+def lab_menu(page, menu: str, item: str) -> None:
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{re.escape(menu)}$")).click()
+    page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-disabled)",
+                 has_text=re.compile(rf"^{re.escape(item)}$")).click()  # fmt: skip
+
+
+def wait_for(what: str, ready, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, f"timed out: {what}"
+        time.sleep(0.3)
+
+
+def test_nbgrader_round_trip_on_the_hub(hub, browser):
+    """The instructor releases; three learners fetch (ada in JupyterLab's Assignments panel),
+    answer (right, blank, a typical mistake) and submit; the instructor collects, autogrades,
+    generates and releases feedback and exports; the learners fetch their feedback."""
+    import csv
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import editions as ed
+
+    ada, grace, alan = ANSWERS
+    timings, started = {}, time.time()
+
+    def lap(what: str) -> None:
+        timings[what] = round(time.time() - started, 1)
+
+    course = course_folder(hub)
+    assert (hub.hub_dir / "share" / "config" / "nbgrader_config.py").read_text().count(
+        repr(ed.ASSIGNMENT)
+    ) == 1, "the hub's course id is not the course folder's"
+    lap("course folder built")
+    nbgrader_as(hub, INSTRUCTOR, "release_assignment", ed.ASSIGNMENT, cwd=course)
+    exchange = hub.hub_dir / "exchange" / ed.ASSIGNMENT
+    assert oct((exchange / "inbound").stat().st_mode & 0o7777) == "0o2733"
+    lap("released")
+    # ada's server starts (JupyterHub starts none from a /user/ address) while grace and alan
+    # fetch; her open JupyterLab then keeps it from the idle culler (30 s here).
+    if hub.server(ada) is None:
+        hub.api("POST", f"/users/{ada}/server", {})
+    for user in (grace, alan):
+        nbgrader_as(hub, user, "fetch_assignment", ed.ASSIGNMENT)
+    lap("fetched by grace and alan")
+    hub.start_servers(ada)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{hub.url}/hub/login?next=%2Fuser%2F{ada}%2Flab")
+        page.locator("#username_input").fill(ada)
+        page.locator("#password_input").fill(hub.passwords[ada])
+        page.locator("#login_submit").click()
+
+        # ada: Nbgrader > Assignment List, Fetch.
+        page.locator(".lm-MenuBar-item").first.wait_for(timeout=PAGE_TIMEOUT)
+        lab_menu(page, "Nbgrader", "Assignment List")
+        released = page.locator("#released_assignments_list .list_item", has_text=ed.ASSIGNMENT)
+        released.locator("button", has_text="Fetch").click(timeout=60_000)
+        fetched = page.locator("#fetched_assignments_list .list_item", has_text=ed.ASSIGNMENT)
+        fetched.first.wait_for(timeout=60_000)
+        assert (hub.home(ada) / "one_neuron" / GRADING_LESSON).exists()
+        lap("fetched by ada in JupyterLab")
+
+        right = right_answers()
+        answer(hub, ada, right)
+        answer(hub, grace, {})
+        answer(hub, alan, {**right, **MISTAKE})
+        for user in (grace, alan):
+            nbgrader_as(hub, user, "submit", ed.ASSIGNMENT)
+        fetched.locator("button", has_text="Submit").first.click()
+        page.locator("#submitted_assignments_list .list_item").first.wait_for(timeout=60_000)
+        lap("submitted")
+
+        # The instructor, as their Unix user, in their course folder.
+        for step in (["collect"], ["autograde"], ["generate_feedback"], ["release_feedback"]):
+            nbgrader_as(hub, INSTRUCTOR, *step, ed.ASSIGNMENT, cwd=course)
+            lap(step[0])
+        nbgrader_as(hub, INSTRUCTOR, "export", cwd=course)
+        lap("export")
+
+        for user in (grace, alan):
+            nbgrader_as(hub, user, "fetch_feedback", ed.ASSIGNMENT)
+        page.locator("#refresh_assignments_list").click()
+        submitted = page.locator("#submitted_assignments_list")
+        submitted.locator("button", has_text="Fetch Feedback").first.click(timeout=60_000)
+        submitted.get_by_text("view feedback").first.wait_for(timeout=60_000)
+        lap("feedback fetched")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS / "hub-grading-FAILED.png"))
+        print("nbgrader on the hub, seconds since the start:", timings)
+        raise
+    finally:
+        context.close()
+
+    # Scores per exercise: right full marks, blank 0, the mistake 0 on its exercise only.
+    with open(course / "grades.csv", newline="") as f:
+        grades = {row["student_id"]: row for row in csv.DictReader(f)}
+    exercises = list(right)
+    assert exercises == ["to_celsius_units", "predict_fahrenheit"]
+    expected = {
+        ada: dict.fromkeys(exercises, ed.POINTS),
+        grace: dict.fromkeys(exercises, 0),
+        alan: {"to_celsius_units": ed.POINTS, "predict_fahrenheit": 0},
+    }
+    for user, points in expected.items():
+        row = grades[f"jupyter-{user}"]
+        assert {name: float(row[name]) for name in exercises} == points, (user, row)
+        assert float(row["score"]) == sum(points.values()), (user, row)
+        assert float(row["max_score"]) == ed.POINTS * len(exercises)
+
+    # Feedback reached each learner's home, with the checker's verdict and hint.
+    for user in ANSWERS:
+        feedback = hub.home(user) / "one_neuron" / "feedback"
+        pages = list(feedback.glob(f"*/{Path(GRADING_LESSON).stem}.html"))
+        assert len(pages) == 1, (user, pages)
+        html = pages[0].read_text()
+        if user == alan:
+            assert "✘" in html and "Hint:" in html, "alan's feedback has no verdict and hint"
+        # The verdict is the check's whole message: no traceback into the library.
+        assert "most recent call last" not in html and "neuron_checks.py" not in html, user
+
+    # A learner cannot list the submissions (inbound/ is write-only for them), nor read the
+    # instructor's course folder (the submissions collected, the gradebook), nor the formgrader.
+    probe = run_as(hub, grace, [str(exchange / "inbound"), str(exchange / "feedback"),
+                                str(course), str(course / "gradebook.db")])  # fmt: skip
+    assert set(probe["results"].values()) == {"PermissionError"}, probe["results"]
+    token = hub.token_of(ada)  # her server runs: it has the Assignments panel's API only
+    listing = hub.http("GET", f"/user/{ada}/assignments?course_id={ed.ASSIGNMENT}", token=token)
+    assert listing.status_code == 200 and ed.ASSIGNMENT in listing.text
+    for path in ("formgrader", "formgrader/api/assignments", "formgraders"):
+        assert hub.http("GET", f"/user/{ada}/{path}", token=token).status_code == 404, path
+    lap("checked")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "hub-grading.json").write_text(json.dumps(timings, indent=2))
+    print("nbgrader on the hub, seconds since the start:", timings)
 
 
 def test_an_idle_server_is_culled(hub):
