@@ -359,14 +359,14 @@ class _Figure:
                            "xscale": ax.get_xscale(), "yscale": ax.get_yscale()}
         return boxes
 
-    def drawn(self, key):
-        """The background message for ``key``: both themes' PNGs, the panels' geometry and
+    def drawn(self, key, themes=tuple(INK)):
+        """The background message for ``key``: the themes' PNGs, the panels' geometry and
         the smallest text's size in the PNG's pixels (the page says what it is on screen)."""
         if self.min_pt:  # texts drawn since the last call included
             self.floor_fonts(self.min_pt)
-        light, dark = self.background("light"), self.background("dark")
-        return {"key": key, "light": light, "dark": dark, "size": self.size(),
-                "panels": self.panel_boxes(), "font_px": self.font_px()}
+        pictures = {theme: self.background(theme) for theme in themes}
+        return {"key": key, **pictures, "size": self.size(), "panels": self.panel_boxes(),
+                "font_px": self.font_px()}
 
     def _shown_texts(self):
         return [t for t in self.fig.findobj(Text) if t.get_visible() and t.get_text()]
@@ -644,12 +644,29 @@ class Explorer(widgets.VBox):
     def __repr__(self):
         return f"<{self._sentence()}>"
 
-    def view_backgrounds(self):
+    def view_backgrounds(self, themes=tuple(INK)):
         """Every background a control can reach, in both layouts, by key (for a page without
-        a kernel; drawing them all takes a few seconds)."""
+        a kernel; drawing them all takes a few seconds). ``themes``: the themes to draw (a page
+        with one theme draws half as many pictures)."""
         self._check_open()
+        themes = tuple(themes)
+        if not themes or not set(themes) <= set(INK):
+            raise ValueError(f"themes must be some of {tuple(INK)}, got {themes!r}")
         keys = self._background_keys()
-        return {key: self.view._draw(key) for key in [*keys, *(NARROW + k for k in keys)]}
+        return {key: self._background(key, themes) for key in [*keys, *(NARROW + k for k in keys)]}
+
+    def _background(self, key, themes=tuple(INK)):
+        """The background message for ``key`` (the static part, a layout's prefix and the
+        subclass's ``_prepare`` say which), cached when it holds every theme: what the view
+        asks for."""
+        if key in self._cache:
+            return self._cache[key]
+        figure, plain = self._figure_for(key)
+        self._prepare(figure, plain)
+        message = figure.drawn(key, themes)
+        if set(themes) == set(INK):
+            self._cache[key] = message
+        return message
 
     def _figure_for(self, key):
         """(the figure of ``key``'s layout, ``key`` without its layout's prefix). The narrow
@@ -810,16 +827,12 @@ class TrainingExplorer(Explorer):
         width = next((e for e in EPOCH_WIDTHS if e >= epochs), None)
         return str(width if width is not None else -(-epochs // 1000) * 1000)
 
-    def _background(self, key):
-        """The static part with the loss axis ``key`` epochs wide, both themes (cached)."""
-        if key not in self._cache:
-            figure, width = self._figure_for(key)
-            width = int(width)
-            if not 1 <= width <= EPOCHS_MAX:
-                raise ValueError(f"no background {key!r}")
-            figure.panels["loss"].set_xlim(0, width)
-            self._cache[key] = figure.drawn(key)
-        return self._cache[key]
+    def _prepare(self, figure, key):
+        """The loss axis ``key`` epochs wide."""
+        width = int(key)
+        if not 1 <= width <= EPOCHS_MAX:
+            raise ValueError(f"no background {key!r}")
+        figure.panels["loss"].set_xlim(0, width)
 
     def _last_epoch(self, index, epochs):
         return min(epochs, self._fulls[index].epochs)
@@ -985,14 +998,10 @@ class HandFitExplorer(Explorer):
     def _background_keys(self):
         return ["main"]
 
-    def _background(self, key):
-        """The one background (per layout), both themes (cached)."""
-        if key not in self._cache:
-            figure, plain = self._figure_for(key)
-            if plain != "main":
-                raise ValueError(f"no background {key!r}")
-            self._cache[key] = figure.drawn(key)
-        return self._cache[key]
+    def _prepare(self, figure, key):
+        """The one background (per layout): nothing moves."""
+        if key != "main":
+            raise ValueError(f"no background {key!r}")
 
     @property
     def loss(self):
@@ -1166,14 +1175,11 @@ class StepExplorer(Explorer):
     def _background_keys(self):
         return [str(i) for i in range(len(self._keys))]
 
-    def _background(self, key):
-        if key not in self._cache:
-            figure, plain = self._figure_for(key)
-            if plain not in {str(i) for i in range(len(self._keys))}:
-                raise ValueError(f"no background {key!r}")
-            self._draw_surface(figure, plain)
-            self._cache[key] = figure.drawn(key)
-        return self._cache[key]
+    def _prepare(self, figure, key):
+        """The loss surface of view ``key``."""
+        if key not in {str(i) for i in range(len(self._keys))}:
+            raise ValueError(f"no background {key!r}")
+        self._draw_surface(figure, key)
 
     @property
     def history(self):

@@ -213,7 +213,8 @@ def smaller_png(data: bytes) -> bytes:
 
 def for_the_page(backgrounds: dict) -> dict:
     """The backgrounds as the page keeps them: the light theme's PNG, smaller, in place of
-    both (the page has one theme, and the same bytes are stored once)."""
+    both (the page has one theme, and the same bytes are stored once; the dark ones are not
+    even drawn)."""
     page = {}
     for key, bg in backgrounds.items():
         light = smaller_png(bytes(bg["light"]))
@@ -238,7 +239,7 @@ def snapshot(spec: Explorer, x, y) -> Snapshot:
     before = set(_live_widgets())
     ex = spec.make(x, y)
     try:
-        ex.view.backgrounds = for_the_page(ex.view_backgrounds())
+        ex.view.backgrounds = for_the_page(ex.view_backgrounds(themes=["light"]))
         if ex.view.background:  # the one shown first: the same as its key's in backgrounds
             ex.view.background = ex.view.backgrounds[ex.view.background["key"]]
         created = {i: w for i, w in _live_widgets().items() if i not in before}

@@ -696,10 +696,21 @@ def test_the_narrow_layout_stacks_the_panels_and_no_text_is_under_11_points(shar
         assert lefts[-1] - lefts[0] > 960 / 3, (kind, "the wide panels are side by side")
 
 
-def test_a_page_without_a_kernel_gets_both_layouts(shared):
-    ex = shared["hand_fit"]
-    assert set(ex.view_backgrounds()) == {"main", nx.NARROW + "main"}
-    with pytest.raises(ValueError, match="no background"):
-        ex.view._draw(nx.NARROW + "other")
+def test_a_page_without_a_kernel_gets_both_layouts(shared, data):
+    ex = nc.hand_fit_explorer(*data)
+    try:
+        # A page with one theme (the static page) has only that one drawn (what the view
+        # already holds aside): the same pictures as the view's.
+        light = ex.view_backgrounds(themes=["light"])
+        assert set(light) == {"main", nx.NARROW + "main"}
+        assert "dark" not in light[nx.NARROW + "main"]
+        assert light["main"]["light"] == ex.view.background["light"]
+        assert set(ex.view_backgrounds()) == {"main", nx.NARROW + "main"}
+        with pytest.raises(ValueError, match="themes must be some of"):
+            ex.view_backgrounds(themes=["sepia"])
+        with pytest.raises(ValueError, match="no background"):
+            ex.view._draw(nx.NARROW + "other")
+    finally:
+        ex.close()
     with pytest.raises(ValueError, match="no background"):
         shared["training"].view._draw(nx.NARROW + str(nx.EPOCHS_MAX + 1000))
