@@ -18,6 +18,12 @@ LAB_ARGS := --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
 SLIDES_JS := slides/node_modules/.package-lock.json
 # The same for the hub's proxy (configurable-http-proxy), from hub/package-lock.json.
 HUB_JS := hub/node_modules/.package-lock.json
+# pytest-xdist: the unit tests, the notebooks and the browser tests each run on WORKERS processes
+# (2: the cores of this machine and of CI; `make test WORKERS=auto` on a bigger one). A test file
+# goes whole to one worker (--dist loadfile): a module's costly fixture (the nbgrader round, a
+# JupyterLab, the hub) is made once, and a notebook's cells run in order in its one kernel.
+WORKERS ?= 2
+XDIST := -n $(WORKERS) --dist loadfile
 
 .PHONY: help lab lab-instructor test lint unit links notebooks browser execute bench editions assignment slides handout answers demo hub lite clean
 
@@ -64,11 +70,21 @@ lab-instructor: $(COURSE) $(LAB_QUIET)
 
 test: lint unit links notebooks browser
 
+# Everything `make test` installs, made at once by `make -j deps` (.ci/run): .venv with the dev
+# tools, .venv-grader, the slides' and the hub's npm packages. They do not depend on each other.
+.PHONY: deps hub-env
+deps: $(DEV) $(GRADER_INSTALLED) $(SLIDES_JS) $(HUB_JS)
+
+# The trial hub's learners' environment (hub/learner_env.py; /opt/one-neuron-hub/env, as root):
+# tests/test_hub.py builds it on first use; CI builds it beside the other installs instead.
+hub-env: | $(VENV)/bin/python
+	$(BIN)/python hub/learner_env.py
+
 lint: $(DEV)
 	$(BIN)/ruff check .
 
 unit: $(DEV) $(GRADER_INSTALLED)
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest $(XDIST) -m "not browser"
 
 # The documentation's links, offline (pytest-check-links): every relative link and in-page anchor
 # of README.md and docs/*.md must exist; links to other sites are not fetched.
@@ -81,16 +97,17 @@ links: $(DEV)
 
 # nbval compares every notebook's outputs with the committed ones, in both editions: the
 # instructor's full text, and the learner edition run untouched (its stubs must not raise, and no
-# later cell may need an answer). Last lesson first, each in a fresh kernel, so that a notebook
-# relying on another's leftovers fails; the run fails if it leaves a new file in notebooks/ or
-# instructor/ (conftest.py). `editions.py check` first: notebooks/ must be built from instructor/.
+# later cell may need an answer). Last lesson first, two at a time (WORKERS), each in a fresh
+# kernel, so that a notebook relying on another's leftovers fails; the run fails if it leaves a
+# new file in notebooks/ or instructor/ (conftest.py). `editions.py check` first: notebooks/
+# must be built from instructor/.
 notebooks: $(DEV)
 	$(BIN)/python scripts/editions.py check
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+	$(BIN)/python -m pytest $(XDIST) -p no:cacheprovider --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg $(shell ls -r notebooks/*.ipynb instructor/*.ipynb)
 
 browser: $(DEV) $(SLIDES_JS) $(HUB_JS)
-	$(BIN)/python -m pytest -m browser -rs
+	$(BIN)/python -m pytest $(XDIST) -m browser -rs
 
 # The instructor edition first (slide types depend on its outputs), then the learner edition
 # built from it and run untouched. Two kernels at a time; see scripts/execute_notebooks.py.

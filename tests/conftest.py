@@ -15,6 +15,21 @@ pytest.register_assert_rewrite("labharness")
 
 from labharness import CHROMIUM_ARGS, NOTEBOOKS, LabServer, find_chromium, running_lab  # noqa: E402
 
+# `make test` runs on two pytest-xdist workers with --dist loadfile: each file goes whole to one
+# worker, in the order collected, so a module's costly fixture is made once. These files hold the
+# longest fixtures (the nbgrader round of test_grading, about 100 s of the unit tests' 240; the
+# hub; the explorers' JupyterLab; the demo's culling waits; the site's build): they are handed
+# out first, so that none of them starts when the other worker has nothing left to do.
+SLOW_FIRST = ("test_hub.py", "test_grading.py", "test_browser.py", "test_demo.py", "test_site.py",
+              "test_robustness.py", "test_explorers.py", "test_slides.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # not an xdist worker: the order stays as collected
+        return
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files stay whole
+
 
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
