@@ -106,12 +106,8 @@ _CSS = """
   color: var(--jp-ui-font-color0, #000000); }
 .nc-live.nc-picture .nc-banner { display: block; }
 .nc-explorer .nc-row { flex-flow: row wrap; }
-.nc-explorer { container-type: inline-size; }
-@container (max-width: 599px) {
-  .nc-explorer .nc-row > .widget-slider { flex: 1 1 100% !important; max-width: 100% !important;
-    min-width: 0 !important; }
-  .nc-explorer .nc-row > .widget-slider .slider-container { min-width: 0; }
-}
+.nc-explorer:has(.nc-live.nc-narrow) .nc-row > .widget-slider { flex: 1 1 100% !important;
+  max-width: 100% !important; min-width: 0 !important; }
 .nc-explorer .nc-choice .widget-readout { pointer-events: none; -webkit-user-modify: read-only; }
 """
 _BAD_HTML = to_hex(ui.COLORS["bad"])
