@@ -11,7 +11,9 @@ Who owns what (one owner for each number a learner sees):
   rate's run up to the epochs slider's maximum (a shorter run is a prefix of it), every step of
   the step explorer, the hand-fit's data sample and the five numbers of its loss bowl; and it
   draws the static part of each figure (axes, ticks, labels, contours, data points) to PNGs,
-  one per theme, when the browser asks for one it has not got;
+  one per theme, when the browser asks for one it has not got; in an explorer narrower than
+  NARROW_BELOW CSS px (a phone, half a projector) the browser asks for the narrow layout
+  (key ``NARROW + key``: the same panels stacked, no text under NARROW_MIN_PT);
 * the browser owns the view: the controls' values, the epoch or step shown, Play, and what
   follows from them (the frame slider's maximum, the readout), computed in the page from those
   numbers. Nothing the kernel sends depends on a control, so no late reply can overwrite a
