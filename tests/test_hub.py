@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -761,22 +762,16 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
     def lap(what: str) -> None:
         timings[what] = round(time.time() - started, 1)
 
-    course = course_folder(hub)
-    assert (hub.hub_dir / "share" / "config" / "nbgrader_config.py").read_text().count(
-        repr(ed.ASSIGNMENT)
-    ) == 1, "the hub's course id is not the course folder's"
-    lap("course folder built")
-    nbgrader_as(hub, INSTRUCTOR, "release_assignment", ed.ASSIGNMENT, cwd=course)
-    exchange = hub.hub_dir / "exchange" / ed.ASSIGNMENT
-    assert oct((exchange / "inbound").stat().st_mode & 0o7777) == "0o2733"
-    lap("released")
-    # ada's server starts (JupyterHub starts none from a /user/ address) while grace and alan
-    # fetch; her open JupyterLab then keeps it from the idle culler (30 s here).
-    if hub.server(ada) is None:
-        hub.api("POST", f"/users/{ada}/server", {})
-    for user in (grace, alan):
-        nbgrader_as(hub, user, "fetch_assignment", ed.ASSIGNMENT)
-    lap("fetched by grace and alan")
+    # grace's and alan's commands run side by side, and beside ada's clicks (threads: each
+    # waits on its subprocess; the browser stays in this thread).
+    pool = ThreadPoolExecutor(max_workers=2)
+    building = pool.submit(course_folder, hub)
+    # ada's JupyterLab opens while the course builds, on a server started now (one left from a
+    # test above may be about to be culled: 30 s idle here); once open, it keeps the server
+    # from the idle culler. JupyterHub starts no server from a /user/ address: the API does.
+    if hub.server(ada) is not None:
+        hub.api("DELETE", f"/users/{ada}/server")
+        wait_for("ada's old server to stop", lambda: hub.server(ada) is None)
     hub.start_servers(ada)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -785,25 +780,44 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
         page.locator("#username_input").fill(ada)
         page.locator("#password_input").fill(hub.passwords[ada])
         page.locator("#login_submit").click()
+        page.locator(".lm-MenuBar-item").first.wait_for(timeout=PAGE_TIMEOUT)
+        lap("ada's JupyterLab open")
+        course = building.result()
+        assert (hub.hub_dir / "share" / "config" / "nbgrader_config.py").read_text().count(
+            repr(ed.ASSIGNMENT)
+        ) == 1, "the hub's course id is not the course folder's"
+        lap("course folder built")
+        nbgrader_as(hub, INSTRUCTOR, "release_assignment", ed.ASSIGNMENT, cwd=course)
+        exchange = hub.hub_dir / "exchange" / ed.ASSIGNMENT
+        assert oct((exchange / "inbound").stat().st_mode & 0o7777) == "0o2733"
+        lap("released")
+        by_command = [pool.submit(nbgrader_as, hub, user, "fetch_assignment", ed.ASSIGNMENT)
+                      for user in (grace, alan)]  # fmt: skip
 
         # ada: Nbgrader > Assignment List, Fetch.
-        page.locator(".lm-MenuBar-item").first.wait_for(timeout=PAGE_TIMEOUT)
         lab_menu(page, "Nbgrader", "Assignment List")
         released = page.locator("#released_assignments_list .list_item", has_text=ed.ASSIGNMENT)
         released.locator("button", has_text="Fetch").click(timeout=60_000)
         fetched = page.locator("#fetched_assignments_list .list_item", has_text=ed.ASSIGNMENT)
         fetched.first.wait_for(timeout=60_000)
         assert (hub.home(ada) / "one_neuron" / GRADING_LESSON).exists()
-        lap("fetched by ada in JupyterLab")
+        for job in by_command:
+            job.result()
+        lap("fetched by all, ada in JupyterLab")
 
         right = right_answers()
-        answer(hub, ada, right)
-        answer(hub, grace, {})
-        answer(hub, alan, {**right, **MISTAKE})
-        for user in (grace, alan):
+
+        def answer_and_submit(user: str, answers: dict[str, str]) -> None:
+            answer(hub, user, answers)
             nbgrader_as(hub, user, "submit", ed.ASSIGNMENT)
+
+        by_command = [pool.submit(answer_and_submit, grace, {}),  # blank: the stubs as fetched
+                      pool.submit(answer_and_submit, alan, {**right, **MISTAKE})]  # fmt: skip
+        answer(hub, ada, right)
         fetched.locator("button", has_text="Submit").first.click()
         page.locator("#submitted_assignments_list .list_item").first.wait_for(timeout=60_000)
+        for job in by_command:
+            job.result()
         lap("submitted")
 
         # The instructor, as their Unix user, in their course folder.
@@ -813,12 +827,14 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
         nbgrader_as(hub, INSTRUCTOR, "export", cwd=course)
         lap("export")
 
-        for user in (grace, alan):
-            nbgrader_as(hub, user, "fetch_feedback", ed.ASSIGNMENT)
+        by_command = [pool.submit(nbgrader_as, hub, user, "fetch_feedback", ed.ASSIGNMENT)
+                      for user in (grace, alan)]  # fmt: skip
         page.locator("#refresh_assignments_list").click()
         submitted = page.locator("#submitted_assignments_list")
         submitted.locator("button", has_text="Fetch Feedback").first.click(timeout=60_000)
         submitted.get_by_text("view feedback").first.wait_for(timeout=60_000)
+        for job in by_command:
+            job.result()
         lap("feedback fetched")
     except BaseException:
         with contextlib.suppress(Exception):
@@ -826,6 +842,7 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
         print("nbgrader on the hub, seconds since the start:", timings)
         raise
     finally:
+        pool.shutdown(wait=True)
         context.close()
 
     # Scores per exercise: right full marks, blank 0, the mistake 0 on its exercise only.
