@@ -114,6 +114,14 @@ os.chmod(EXCHANGE, 0o1777)
         indent=1,
     )
 )
+# The instructor's formgrader works on the course folder ~/course (docs/grading.md), whose own
+# nbgrader_config.py nbgrader then loads too (the export and feedback plugins).
+(INSTRUCTOR_CONFIG / "nbgrader_config.py").write_text(
+    "# Written by hub/jupyterhub_config.py: the instructor's course folder.\n"
+    "import os\n\n"
+    "c = get_config()  # noqa: F821\n"
+    'c.CourseDirectory.root = os.path.expanduser("~/course")\n'
+)
 for path in [SERVER_CONFIG, INSTRUCTOR_CONFIG, *SERVER_CONFIG.rglob("*"),
              *INSTRUCTOR_CONFIG.rglob("*")]:  # fmt: skip
     os.chmod(path, 0o755 if path.is_dir() else 0o644)

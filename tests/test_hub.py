@@ -824,6 +824,8 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
         for step in (["collect"], ["autograde"], ["generate_feedback"], ["release_feedback"]):
             nbgrader_as(hub, INSTRUCTOR, *step, ed.ASSIGNMENT, cwd=course)
             lap(step[0])
+            if step == ["autograde"]:  # their JupyterLab starts meanwhile: it has a formgrader
+                hub.api("POST", f"/users/{INSTRUCTOR}/server", {})
         nbgrader_as(hub, INSTRUCTOR, "export", cwd=course)
         lap("export")
 
@@ -882,6 +884,12 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
     assert listing.status_code == 200 and ed.ASSIGNMENT in listing.text
     for path in ("formgrader", "formgrader/api/assignments", "formgraders"):
         assert hub.http("GET", f"/user/{ada}/{path}", token=token).status_code == 404, path
+    # The instructor's server has the formgrader, on the course folder (~/course).
+    hub.start_servers(INSTRUCTOR)
+    graded = hub.http("GET", f"/user/{INSTRUCTOR}/formgrader/api/assignments",
+                      token=hub.token_of(INSTRUCTOR))  # fmt: skip
+    assert graded.status_code == 200, graded.status_code
+    assert [a["name"] for a in graded.json()] == [ed.ASSIGNMENT], graded.text[:500]
     lap("checked")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "hub-grading.json").write_text(json.dumps(timings, indent=2))
