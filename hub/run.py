@@ -80,6 +80,8 @@ def main(argv: list[str]) -> None:
         " learners open this link:\n"
         f"  {pull_link(hub_url, repo, branch)}\n"
         f"  homes: {hub_dir / 'homes'}; the hub's state (root only): {hub_dir / 'state'}\n"
+        f"  grading: nbgrader's exchange {hub_dir / 'exchange'}; the instructor grades as\n"
+        f"  the Unix user jupyter-{instructor} in ~/course (make assignment; docs/grading.md)\n"
         "  stop with Ctrl-C (the learners' servers stop with the hub); remove the learners'\n"
         "  Unix users afterwards with: python hub/run.py --remove-learners",
         flush=True,
