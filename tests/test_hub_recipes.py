@@ -87,7 +87,15 @@ def test_the_learners_server_config_culls_and_keeps_the_news_away():
     assert kernels.cull_idle_timeout > 0 and kernels.cull_connected is True
     assert kernels.cull_busy is False and kernels.default_kernel_name == "one-neuron"
     assert config.KernelSpecManager.allowed_kernelspecs == {"one-neuron"}
-    assert config.ServerApp.jpserver_extensions == {"nbgitpuller": False, "pull_guard": True}
+    # nbgrader: the Assignments panel's extensions for all, no formgrader or course list (a
+    # learner's server: ONE_NEURON_GRADER is set to 1 for the instructor's only).
+    assert config.ServerApp.jpserver_extensions == {
+        "nbgitpuller": False, "pull_guard": True,
+        "nbgrader.server_extensions.assignment_list": True,
+        "nbgrader.server_extensions.validate_assignment": True,
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.course_list": False,
+    }  # fmt: skip
     assert config.LabApp.news_url is None
     overrides = json.loads(
         (HUB / "singleuser" / "labconfig" / "default_setting_overrides.json").read_text()
