@@ -25,7 +25,7 @@ HUB_JS := hub/node_modules/.package-lock.json
 WORKERS ?= 2
 XDIST := -n $(WORKERS) --dist loadfile
 
-.PHONY: help lab lab-instructor test lint unit links notebooks browser execute bench editions assignment slides handout answers demo hub lite clean
+.PHONY: help lab lab-instructor test lint unit links notebooks browser suite execute bench editions assignment slides handout answers demo hub lite clean
 
 help:
 	@echo "make lab      open the course in JupyterLab, learner edition (sets up .venv first)"
@@ -68,7 +68,9 @@ lab: $(COURSE) $(LAB_QUIET)
 lab-instructor: $(COURSE) $(LAB_QUIET)
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=instructor
 
-test: lint unit links notebooks browser
+# The unit and the browser tests run as one pytest run (suite), not as `make unit` then
+# `make browser`: see below.
+test: lint links notebooks suite
 
 # Everything `make test` installs, made at once by `make -j deps` (.ci/run): .venv with the dev
 # tools, .venv-grader, the slides' and the hub's npm packages. They do not depend on each other.
@@ -108,6 +110,13 @@ notebooks: $(DEV)
 
 browser: $(DEV) $(SLIDES_JS) $(HUB_JS)
 	$(BIN)/python -m pytest $(XDIST) -m browser -rs
+
+# `make unit` and `make browser` in one pytest run, as `make test` runs them: a module's fixture
+# that both kinds of test use (test_grading's nbgrader round, test_site's build) is made once,
+# not once per run, and the browser tests' waits (a kernel culled, a page settling) overlap the
+# unit tests' work on the other worker.
+suite: $(DEV) $(GRADER_INSTALLED) $(SLIDES_JS) $(HUB_JS)
+	$(BIN)/python -m pytest $(XDIST) -rs
 
 # The instructor edition first (slide types depend on its outputs), then the learner edition
 # built from it and run untouched. Two kernels at a time; see scripts/execute_notebooks.py.
