@@ -794,7 +794,12 @@ def test_nbgrader_round_trip_on_the_hub(hub, browser):
         by_command = [pool.submit(nbgrader_as, hub, user, "fetch_assignment", ed.ASSIGNMENT)
                       for user in (grace, alan)]  # fmt: skip
 
-        # ada: Nbgrader > Assignment List, Fetch.
+        # ada: Nbgrader > Assignment List, Fetch. The menu has no formgrader or course list.
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Nbgrader$")).click()
+        items = page.locator(".lm-Menu-content .lm-Menu-item").all_inner_texts()
+        assert any("Assignment List" in item for item in items), items
+        assert not [i for i in items if "Formgrader" in i or "Course List" in i], items
+        page.keyboard.press("Escape")
         lab_menu(page, "Nbgrader", "Assignment List")
         released = page.locator("#released_assignments_list .list_item", has_text=ed.ASSIGNMENT)
         released.locator("button", has_text="Fetch").click(timeout=60_000)
