@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import time
 import zlib
 from pathlib import Path
 
@@ -172,6 +173,16 @@ def shown_as(text: str, value: float) -> bool:
 NUMBER = r"(-?[\d.]+(?:e[-+]\d+)?)"
 
 
+def wait_until(page, expression: str, timeout: float = 10) -> None:
+    """Poll ``expression`` in the page until it is truthy. Not playwright's wait_for_function:
+    when the condition is not true at once, it polls with a function it compiles in the page,
+    which the page's Content-Security-Policy (no 'unsafe-eval') refuses now and then."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.05)
+
+
 class Page:
     """The page in a tab, every request not for a file:// URL refused and remembered."""
 
@@ -186,7 +197,7 @@ class Page:
                      and self.errors.append(f"console {m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.goto(index.as_uri())
-        self.page.wait_for_function("document.body.dataset.ready", timeout=20_000)
+        wait_until(self.page, "document.body.dataset.ready", timeout=20)
         assert self.page.evaluate("document.body.dataset.ready") == "1", self.errors
         # Live explorers, not the "saved picture" a notebook shows before its cell runs.
         assert self.page.locator(".nc-live").count() == 3
@@ -455,13 +466,13 @@ def test_every_explorer_is_readable_at_420_px(site, browser):
             page.section(name).screenshot(path=str(ARTIFACTS / f"site-{name}-420.png"))
         training = page.section("training").locator(".nc-explorer")
         page.page.set_viewport_size({"width": 1100, "height": 900})
-        page.page.wait_for_function(
-            "() => document.querySelector('#training canvas').dataset.layout === 'wide'")
+        wait_until(page.page,
+                   "document.querySelector('#training canvas').dataset.layout === 'wide'")
         assert training.evaluate(MEASURE)["img"][0] == 960  # the wide picture, as before
         page.section("training").screenshot(path=str(ARTIFACTS / "site-training-wide.png"))
         page.page.set_viewport_size({"width": NARROW_VIEW, "height": 900})
-        page.page.wait_for_function(
-            "() => document.querySelector('#training canvas').dataset.layout === 'narrow'")
+        wait_until(page.page,
+                   "document.querySelector('#training canvas').dataset.layout === 'narrow'")
         assert readable(training.evaluate(MEASURE), "training", fonts) == []
         assert not page.errors and not page.outside, (page.errors, page.outside)
     finally:
