@@ -492,6 +492,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # `nbgrader export` writes grades.csv: one row per student, one column per exercise.
 sys.path.insert(0, HERE)
 c.ExportApp.plugin_class = "nbgrader_plugins.PerExerciseExportPlugin"
+# `nbgrader collect` takes a submission only from the learner it names (on a hub, its owner).
+c.ExchangeFactory.collect = "nbgrader_plugins.OwnerCheckedCollect"
 # A check cell deleted from a submission is put back from the source (the answer is graded)
 # and the log says so: "Missing grade cell check_<function> encountered, adding to notebook".
 c.OverwriteCells.add_missing_cells = True

@@ -21,6 +21,11 @@ configures both:
   page, so code spans and fences keep their ``$`` as text. A formula latex2mathml cannot
   convert faithfully raises ``FormulaError`` (``check_formulas`` runs it on the source at build
   time) instead of reaching a learner as garbage.
+* ``OwnerCheckedCollect``: ``nbgrader collect`` takes a submission only from the Unix user it
+  names. nbgrader's own collect warns about a folder named for one learner and owned by
+  another (``nbgrader submit --student=<someone else>``) but collects it, and the newest
+  submission wins: one learner could replace another's work. This one collects each learner's
+  newest own submission and names the refused ones in the log.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from latex2mathml.converter import convert as tex_to_mathml
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins import ExportPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -263,3 +269,37 @@ def check_formulas(nb) -> int:
             raise FormulaError(f"cell {index} ({cell.get('id', 'no id')}): {error}") from None
         count += html.count("<math ")
     return count
+
+
+class OwnerCheckedCollect(ExchangeCollect):
+    """``nbgrader collect`` that keeps only submissions owned by the learner they name.
+
+    On a hub each learner is a Unix user and submits as that user, so the owner of a folder in
+    the exchange's ``inbound/`` is who handed it in; its name (``<student>+<assignment>+...``)
+    is only what they typed. Set by the course's nbgrader_config.py
+    (``c.ExchangeFactory.collect``).
+    """
+
+    def _owner(self, record) -> str:
+        import pwd  # Unix only, as nbgrader's own owner check
+
+        uid = Path(self.inbound_path, record["filename"]).stat().st_uid
+        try:
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:
+            return f"uid {uid}"
+
+    def _sort_by_timestamp(self, records):
+        # Newest first (nbgrader picks the first), each learner's own before any forged one.
+        for record in records:
+            owner = self._owner(record)
+            if owner != record["username"]:
+                self.log.warning("Refused %s: it names %s but %s handed it in",
+                                 record["filename"], record["username"], owner)
+        newest_first = super()._sort_by_timestamp(records)
+        return sorted(newest_first, key=lambda r: self._owner(r) != r["username"])
+
+    def copy_files(self):
+        # A learner with forged submissions only: nbgrader picked one; collect nothing of theirs.
+        self.src_records = [r for r in self.src_records if self._owner(r) == r["username"]]
+        super().copy_files()
