@@ -402,6 +402,15 @@ def _data_axes(ax, x, y, scale, n):
         ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top", fontsize=10)
 
 
+def _two_panels(layout):
+    """A figure with two panels: side by side, or stacked in the narrow layout."""
+    if layout == "narrow":
+        figure = _Figure(NARROW_WIDTH, 6.8)
+        return figure, figure.fig.subplots(2, 1)
+    figure = _Figure(10.0, 3.8)
+    return figure, figure.fig.subplots(1, 2)
+
+
 def _lr_axis(ax, lo, hi, threshold, ha="center"):
     """A strip showing the learning-rate scale, the unstable region shaded red. ``ha="right"``
     ends its label at the threshold (a narrow strip has no room on the right)."""
@@ -666,6 +675,13 @@ class Explorer(widgets.VBox):
             self._cache[key] = message
         return message
 
+    def _layouts(self, make):
+        """Keep ``make(layout) -> _Figure`` (the narrow layout is made when first asked for),
+        start an empty background cache, and return the wide layout's figure."""
+        self._make_layout = make
+        self._figures, self._cache = {"wide": make("wide")}, {}
+        return self._figures["wide"]
+
     def _figure_for(self, key):
         """(the figure of ``key``'s layout, ``key`` without its layout's prefix). The narrow
         layout's figure is made the first time a page asks for it."""
@@ -736,9 +752,7 @@ class TrainingExplorer(Explorer):
         most = max(1000, epochs)
         self._fulls, runs = _runs(x, y, [v for _label, v in options], most, w, b, reduction)
         lrs = [v for _label, v in options]
-        self._make_layout = lambda layout: self._make_figure(x, y, scale, lrs, layout)
-        figure = self._make_layout("wide")
-        self._figures, self._cache = {"wide": figure}, {}
+        figure = self._layouts(lambda layout: self._make_figure(x, y, scale, lrs, layout))
         self._texts = {"warning": "diverged", "off_chart": "the line has left the chart"}
         self.lr = _lr_slider(options, lr)
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=most, description="epochs",
@@ -945,10 +959,8 @@ class HandFitExplorer(Explorer):
         self._bowl = nf.bowl(x, y, nf.moments(x, y))
         self._x, self._y = _sample(x, y)
         reach = (w_opt, b_opt, reach_w, reach_b)
-        self._make_layout = lambda layout: self._make_figure(x, y, scale, gd_epochs, reach,
-                                                             layout)
-        figure = self._make_layout("wide")
-        self._figures, self._cache = {"wide": figure}, {}
+        figure = self._layouts(
+            lambda layout: self._make_figure(x, y, scale, gd_epochs, reach, layout))
         self._main = self._background("main")
         self.w = _grid_slider("w", w, w_opt, reach_w)
         self.b = _grid_slider("b", b, b_opt, reach_b)
@@ -969,9 +981,7 @@ class HandFitExplorer(Explorer):
 
     def _make_figure(self, x, y, scale, gd_epochs, reach, layout):
         w_opt, b_opt, reach_w, reach_b = reach
-        # The narrow layout stacks the panels: the data over the loss surface.
-        figure = _Figure(NARROW_WIDTH, 6.8) if layout == "narrow" else _Figure(10.0, 3.8)
-        ax_fit, ax_surface = figure.fig.subplots(*((2, 1) if layout == "narrow" else (1, 2)))
+        figure, (ax_fit, ax_surface) = _two_panels(layout)  # narrow: the data over the surface
         with matplotlib.rc_context(ui.STYLE):
             _data_axes(ax_fit, self._x, self._y, scale, len(x))
             ax_fit.set_title("your line and its errors")
@@ -1100,10 +1110,8 @@ class StepExplorer(Explorer):
         self._limits = [_step_limits(x, y, w, b, h) for h in self._fulls]
         keys = list(dict.fromkeys(self._limits))
         runs["background"] = [str(keys.index(limits)) for limits in self._limits]
-        self._keys, self._cache = keys, {}
-        self._make_layout = lambda layout: self._make_figure(x, y, max_steps, layout)
-        figure = self._make_layout("wide")
-        self._figures = {"wide": figure}
+        self._keys = keys
+        figure = self._layouts(lambda layout: self._make_figure(x, y, max_steps, layout))
         self.lr = _lr_slider(options, lr)
         index = self.lr.index
         self.steps = widgets.IntSlider(value=0, min=0, max=self._fulls[index].epochs,
@@ -1131,9 +1139,7 @@ class StepExplorer(Explorer):
         self.lr.observe(self._new_lr, "index")
 
     def _make_figure(self, x, y, max_steps, layout):
-        # The narrow layout stacks the panels: the loss surface over the loss curve.
-        figure = _Figure(NARROW_WIDTH, 6.8) if layout == "narrow" else _Figure(10.0, 3.8)
-        ax_surface, ax_loss = figure.fig.subplots(*((2, 1) if layout == "narrow" else (1, 2)))
+        figure, (ax_surface, ax_loss) = _two_panels(layout)  # narrow: the surface over the loss
         start = _positive_start(self._fulls[0].losses[0], y)
         with matplotlib.rc_context(ui.STYLE):
             ax_loss.set(yscale="log", xlim=(-0.5, max_steps + 0.5),
