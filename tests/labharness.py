@@ -70,6 +70,15 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def wait_for(what: str, ready, timeout: float = 120, every: float = 0.3) -> None:
+    """Call ``ready()`` every ``every`` seconds until it is truthy; fail naming ``what`` after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s: {what}"
+        time.sleep(every)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

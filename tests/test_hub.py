@@ -48,6 +48,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import editions as ed  # scripts/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 from labharness import (
     ARTIFACTS,
@@ -57,6 +58,7 @@ from labharness import (
     free_port,
     press_first_slider,
     stop_process,
+    wait_for,
 )
 
 # A hub with learners' servers, run with the browser tests (`make browser` installs the proxy).
@@ -718,9 +720,6 @@ def right_answers() -> dict[str, str]:
     """The instructor's solutions of GRADING_LESSON, without nbgrader's markers."""
     import nbformat
 
-    sys.path.insert(0, str(REPO / "scripts"))
-    import editions as ed
-
     nb = nbformat.read(REPO / "instructor" / GRADING_LESSON, as_version=4)
     return {ed.exercise_name(cell): ed.without_markers(cell.source)
             for cell in ed.exercise_cells(nb)}  # fmt: skip
@@ -739,21 +738,11 @@ def lab_menu(page, menu: str, item: str) -> None:
                  has_text=re.compile(rf"^{re.escape(item)}$")).click()  # fmt: skip
 
 
-def wait_for(what: str, ready, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert time.monotonic() < deadline, f"timed out: {what}"
-        time.sleep(0.3)
-
-
 def test_nbgrader_round_trip_on_the_hub(hub, browser):
     """The instructor releases; three learners fetch (ada in JupyterLab's Assignments panel),
     answer (right, blank, a typical mistake) and submit; the instructor collects, autogrades,
     generates and releases feedback and exports; the learners fetch their feedback."""
     import csv
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    import editions as ed
 
     ada, grace, alan = ANSWERS
     timings, started = {}, time.time()

@@ -12,13 +12,13 @@ import hashlib
 import io
 import json
 import re
-import time
 import zlib
 from pathlib import Path
 
 import build_site
 import numpy as np
 import pytest
+from labharness import wait_for
 
 import neuron_core as nc
 import neuron_fast as nf
@@ -177,10 +177,7 @@ def wait_until(page, expression: str, timeout: float = 10) -> None:
     """Poll ``expression`` in the page until it is truthy. Not playwright's wait_for_function:
     when the condition is not true at once, it polls with a function it compiles in the page,
     which the page's Content-Security-Policy (no 'unsafe-eval') refuses now and then."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.05)
+    wait_for(expression, lambda: page.evaluate(expression), timeout, every=0.05)
 
 
 class Page:
