@@ -280,26 +280,29 @@ class OwnerCheckedCollect(ExchangeCollect):
     (``c.ExchangeFactory.collect``).
     """
 
-    def _owner(self, record) -> str:
+    def _forger(self, record) -> str | None:
+        """Who handed ``record`` in, if not the learner it names; None if they did."""
         import pwd  # Unix only, as nbgrader's own owner check
 
         uid = Path(self.inbound_path, record["filename"]).stat().st_uid
         try:
-            return pwd.getpwuid(uid).pw_name
+            owner = pwd.getpwuid(uid).pw_name
         except KeyError:
-            return f"uid {uid}"
+            owner = f"uid {uid}"
+        return None if owner == record["username"] else owner
 
     def _sort_by_timestamp(self, records):
         # Newest first (nbgrader picks the first), each learner's own before any forged one.
+        forgers = {record["filename"]: self._forger(record) for record in records}
         for record in records:
-            owner = self._owner(record)
-            if owner != record["username"]:
+            if forgers[record["filename"]]:
                 self.log.warning("Refused %s: it names %s but %s handed it in",
-                                 record["filename"], record["username"], owner)
+                                 record["filename"], record["username"],
+                                 forgers[record["filename"]])
         newest_first = super()._sort_by_timestamp(records)
-        return sorted(newest_first, key=lambda r: self._owner(r) != r["username"])
+        return sorted(newest_first, key=lambda r: forgers[r["filename"]] is not None)
 
     def copy_files(self):
         # A learner with forged submissions only: nbgrader picked one; collect nothing of theirs.
-        self.src_records = [r for r in self.src_records if self._owner(r) == r["username"]]
+        self.src_records = [r for r in self.src_records if self._forger(r) is None]
         super().copy_files()
