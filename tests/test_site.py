@@ -18,7 +18,7 @@ from pathlib import Path
 import build_site
 import numpy as np
 import pytest
-from labharness import wait_for
+from labharness import ARTIFACTS, wait_for
 
 import neuron_core as nc
 import neuron_fast as nf
@@ -449,8 +449,6 @@ def test_every_explorer_is_readable_at_420_px(site, browser):
     """At 420 CSS px the panels stack: nothing scrolls sideways or is clipped, every control
     is in view, and no text (the figure's included) is under 11 CSS px. Widened, the page
     shows the wide layout again (the layout follows the explorer's width, live)."""
-    from labharness import ARTIFACTS
-
     fonts = page_fonts(site)
     page = Page(browser, site, width=NARROW_VIEW)
     try:
