@@ -25,6 +25,7 @@ tests/labharness.py). Run with ``make browser``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -552,7 +553,13 @@ CANVAS_DRAW = """async ([style, points, W, H]) => {
     } else {
         m.drawLine(ctx, a, style, points[0], points[1], points[0].length, '#000000');
     }
-    return Array.from(ctx.getImageData(0, 0, W, H).data);
+    // As base64: a plain array of W*H*4 numbers takes playwright seconds to carry over.
+    const bytes = ctx.getImageData(0, 0, W, H).data;
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 8192) {
+        text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    }
+    return btoa(text);
 }"""
 
 
@@ -569,8 +576,8 @@ def canvas_page(browser):
 
 
 def canvas_pixels(canvas_page, style) -> np.ndarray:
-    data = canvas_page.evaluate(CANVAS_DRAW, [style, list(POINTS), W, H])
-    return np.array(data, dtype=np.uint8).reshape(H, W, 4)
+    data = base64.b64decode(canvas_page.evaluate(CANVAS_DRAW, [style, list(POINTS), W, H]))
+    return np.frombuffer(data, dtype=np.uint8).reshape(H, W, 4)
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> float:
