@@ -397,18 +397,20 @@ def open_deck(browser, deck):
     return page, outside, errors
 
 
-def show(page, h, v):
-    """Go to slide h.v and wait until its math is typeset (or TIMEOUT: then the test says so)."""
-    page.evaluate(f"Reveal.slide({h}, {v})")
-    try:
-        page.wait_for_function(
-            "(() => { const m = (" + RAW_MATH + ")(); return m.pending === 0 && !m.raw.length })()"
-            " && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running",
-            timeout=TIMEOUT // 4,
-        )
-    except Exception:  # noqa: BLE001 - measured and reported below, slide by slide
-        pass
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+# Go to slide h.v, wait until its math is typeset (or until the time is up: the test then says
+# what is left raw), let it paint, and measure it: one round trip per slide.
+SHOW_AND_MEASURE = """async ([h, v, timeout]) => {
+  Reveal.slide(h, v);
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  const typeset = () => { const m = (""" + RAW_MATH + """)();
+    return m.pending === 0 && !m.raw.length
+           && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running; };
+  const deadline = performance.now() + timeout;
+  while (!typeset() && performance.now() < deadline) await frame();
+  await frame(); await frame();
+  return {at: Reveal.getIndices(), box: (""" + MEASURE + """)(), math: (""" + RAW_MATH + """)(),
+          sizes: (""" + SIZES + """)()};
+}"""
 
 
 @pytest.mark.browser
@@ -422,11 +424,9 @@ def test_every_slide_fits_the_screen_offline_with_its_math_rendered(browser, dec
         problems = []
         for index in slides:
             h, v = index["h"], index.get("v") or 0
-            show(page, h, v)
-            at = page.evaluate("Reveal.getIndices()")
+            shown = page.evaluate(SHOW_AND_MEASURE, [h, v, TIMEOUT // 4])
+            at, m, math, sizes = shown["at"], shown["box"], shown["math"], shown["sizes"]
             assert (at["h"], at.get("v") or 0) == (h, v)
-            m = page.evaluate(MEASURE)
-            math = page.evaluate(RAW_MATH)
             where = f"slide {h}.{v} (#/{h}/{v}, {m['text']!r})"
             height = (m["bottom"] - m["top"]) / m["scale"]
             if m["top"] < 0 or m["bottom"] > SCREEN["height"]:
@@ -437,7 +437,6 @@ def test_every_slide_fits_the_screen_offline_with_its_math_rendered(browser, dec
             problems += [f"{where}: scrolls: {s}" for s in m["scrolls"]]
             if math["raw"] or math["pending"]:
                 problems.append(f"{where}: math not rendered: {math}")
-            sizes = page.evaluate(SIZES)
             for figure in sizes["figures"]:
                 if figure["width"] < FIGURE_WIDTH and figure["height"] < FIGURE_HEIGHT:
                     problems.append(f"{where}: a figure {figure['width']:.0f} x "
