@@ -253,7 +253,7 @@ def submitted_notebooks(student):
 
 
 # Two nbgrader runs side by side (two cores), each in its own copy of the course folder.
-GROUPS = (("blank", "correct", "deleted"), ("mistakes", "gaming", "unruly"))
+GROUPS = (("blank", "correct", "unruly"), ("mistakes", "gaming", "deleted"))
 
 BUILD = """
 import sys
