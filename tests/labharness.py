@@ -6,6 +6,7 @@ and scripts/bench_browser.py import it.
 * ``running_lab``: ``jupyter lab`` from this venv on 127.0.0.1, a free port, a random token,
   throwaway config dirs, stopped on exit (``LabServer``);
 * ``find_chromium`` and ``CHROMIUM_ARGS``: Debian's chromium, as playwright must launch it;
+* ``keep_offline``: a page that may load files from disk and nothing from the network;
 * ``NotebookPage``: a notebook open in a page, run from the menus, and every error it shows: in
   its cells, on the kernel's websocket (``KernelMessages``), in the server's log;
 * ``ExplorerView``: an explorer's sliders, buttons, readout and plot in that page.
@@ -13,6 +14,7 @@ and scripts/bench_browser.py import it.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -77,6 +79,35 @@ def wait_for(what: str, ready, timeout: float = 120, every: float = 0.3) -> None
     while not ready():
         assert time.monotonic() < deadline, f"timed out after {timeout} s: {what}"
         time.sleep(every)
+
+
+def keep_offline(target, files: list[str] | None = None) -> list[str]:
+    """Route every request of a playwright page or context: files on disk and data: URLs go
+    through (their URLs appended to `files`, if given); anything else is aborted. Returns the
+    list the aborted URLs are appended to, for the test to assert empty."""
+    outside: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("file://", "data:")):
+            if files is not None:
+                files.append(url)
+            request_route.continue_()
+        else:
+            outside.append(url)
+            request_route.abort()
+
+    target.route("**/*", route)
+    return outside
+
+
+def without_event_loop(function, *args):
+    """function(*args) in a new thread, where no asyncio event loop runs. Playwright's sync API
+    leaves its loop marked as running in the thread that uses it, so a test that runs after a
+    browser test in the same process would otherwise see one (asyncio.run refuses to start, an
+    explorer believes a front end is there to animate it)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()
 
 
 def free_port() -> int:

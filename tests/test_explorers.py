@@ -28,6 +28,7 @@ import pytest
 import traitlets
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from labharness import without_event_loop
 from PIL import Image
 
 import neuron_core as nc
@@ -143,7 +144,7 @@ def test_play_outside_a_kernel_jumps_to_the_end(shared):
     ex = shared["training"]
     ex.epochs.value = 100
     ex.frame.value = 10
-    ex.play.value = True  # no browser here: Play shows the end at once
+    without_event_loop(setattr, ex.play, "value", True)  # no browser: Play shows the end at once
     assert ex.frame.value == 100 and ex.play.value is False
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import editions as ed
 import nbformat
 import pytest
-from labharness import ARTIFACTS
+from labharness import ARTIFACTS, keep_offline
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -543,16 +543,7 @@ def test_a_formula_latex2mathml_cannot_convert_fails_the_build(grading):
 def test_feedback_math_is_laid_out_by_chromium_offline(grading, browser):
     page_path = feedback_page(grading, lessons()[2])  # 03: fractions, sums, a matrix
     context = browser.new_context(viewport={"width": 1000, "height": 760})
-    outside = []
-
-    def route(request_route):
-        if request_route.request.url.startswith("file://"):
-            request_route.continue_()
-        else:
-            outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
+    outside = keep_offline(context)
     try:
         page = context.new_page()
         page.goto(page_path.as_uri())

@@ -13,6 +13,7 @@ from pathlib import Path
 import handout
 import printable
 import pytest
+from labharness import keep_offline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,9 +88,7 @@ def test_the_glossary_link_points_at_the_glossary(page):
 def pages_printed(browser, page: Path) -> dict[str, int]:
     """The page printed by Chromium to A4 and to Letter: pages of each; and outside requests."""
     tab = browser.new_page()
-    outside = []
-    tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        ("file://", "data:")) else (outside.append(route.request.url), route.abort()))
+    outside = keep_offline(tab)
     try:
         tab.goto(page.as_uri())
         counts = {size: len(re.findall(rb"/Type\s*/Page\b", tab.pdf(format=size)))

@@ -18,7 +18,7 @@ from pathlib import Path
 import build_site
 import numpy as np
 import pytest
-from labharness import ARTIFACTS, wait_for
+from labharness import ARTIFACTS, keep_offline, wait_for
 
 import neuron_core as nc
 import neuron_fast as nf
@@ -181,14 +181,13 @@ def wait_until(page, expression: str, timeout: float = 10) -> None:
 
 
 class Page:
-    """The page in a tab, every request not for a file:// URL refused and remembered."""
+    """The page in a tab, every request that would leave the machine refused and remembered."""
 
     def __init__(self, browser, index: Path, width: int = 1100):
         self.context = browser.new_context(viewport={"width": width, "height": 900})
-        self.outside: list[str] = []
         self.files: list[str] = []
+        self.outside = keep_offline(self.context, self.files)
         self.errors: list[str] = []
-        self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type in ("error", "warning")
                      and self.errors.append(f"console {m.type}: {m.text}"))
@@ -199,15 +198,6 @@ class Page:
         # Live explorers, not the "saved picture" a notebook shows before its cell runs.
         assert self.page.locator(".nc-live").count() == 3
         assert self.page.locator(".nc-picture").count() == 0
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith("file://"):
-            self.files.append(url)
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
 
     def section(self, name):
         return self.page.locator(f"#{name}")

@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import slide_metadata as sm
+from labharness import keep_offline
 from nbconvert import SlidesExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -374,16 +375,7 @@ def open_deck(browser, deck):
     """The deck opened from disk at 1280x720, reveal.js running and MathJax done; and the list of
     requests that tried to leave the machine (aborted)."""
     page = browser.new_page(viewport=SCREEN)
-    outside = []
-
-    def route(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
+    outside = keep_offline(page)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(deck.as_uri())
