@@ -22,8 +22,11 @@ HUB_JS := hub/node_modules/.package-lock.json
 # (2: the cores of this machine and of CI; `make test WORKERS=auto` on a bigger one). A test file
 # goes whole to one worker (--dist loadfile): a module's costly fixture (the nbgrader round, a
 # JupyterLab, the hub) is made once, and a notebook's cells run in order in its one kernel.
+# Files are handed out in the order tests/conftest.py sorts them, the longest first
+# (--no-loadscope-reorder: by default pytest-xdist hands out the files with most tests first,
+# which left the hub, seven tests and the longest file, to run alone at the end).
 WORKERS ?= 2
-XDIST := -n $(WORKERS) --dist loadfile
+XDIST := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: help lab lab-instructor test lint unit links notebooks browser suite execute bench editions assignment slides handout answers demo hub lite clean
 

@@ -15,13 +15,15 @@ pytest.register_assert_rewrite("labharness")
 
 from labharness import CHROMIUM_ARGS, NOTEBOOKS, LabServer, find_chromium, running_lab  # noqa: E402
 
-# `make test` runs on two pytest-xdist workers with --dist loadfile: each file goes whole to one
-# worker, in the order collected, so a module's costly fixture is made once. These files hold the
-# longest fixtures (the nbgrader round of test_grading, about 100 s of the unit tests' 240; the
-# hub; the explorers' JupyterLab; the demo's culling waits; the site's build): they are handed
-# out first, so that none of them starts when the other worker has nothing left to do.
-SLOW_FIRST = ("test_hub.py", "test_grading.py", "test_browser.py", "test_demo.py", "test_site.py",
-              "test_robustness.py", "test_explorers.py", "test_slides.py")
+# `make test` runs on two pytest-xdist workers with --dist loadfile --no-loadscope-reorder: each
+# file goes whole to one worker, in the order collected, so a module's costly fixture is made
+# once. These files take longest (seconds of one worker in a `make test` of 2026-12-05: the hub
+# 280, the explorers in JupyterLab 140, the nbgrader round 120, the demo's culling waits 115,
+# the slides 70, ...): they are handed out first, longest first, so that none of them starts
+# when the other worker has nothing left to do.
+SLOW_FIRST = ("test_hub.py", "test_browser.py", "test_grading.py", "test_demo.py",
+              "test_slides.py", "test_explorers.py", "test_site.py", "test_robustness.py",
+              "test_figures.py", "test_checker_grading.py")
 
 
 def pytest_collection_modifyitems(config, items):
