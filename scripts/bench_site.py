@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_site  # noqa: E402
-from labharness import CHROMIUM_ARGS, find_chromium, keep_offline, wait_for  # noqa: E402
+from labharness import CHROMIUM_ARGS, find_chromium, keep_offline, wait_until  # noqa: E402
 
 PARTS = {"ES module": "nc-esm", "state (JSON)": "nc-manifest", "pictures (PNG, base64)":
          "nc-pictures", "numbers (deflated, base64)": "nc-numbers"}
@@ -52,11 +52,6 @@ def weight(index: Path) -> dict[str, int]:
     return sizes
 
 
-# Polled from Python: playwright's wait_for_function compiles its poller in the page, which the
-# page's Content-Security-Policy (no 'unsafe-eval') refuses.
-READY = "document.body.dataset.ready === '1'"
-
-
 def measure(index: Path, presses: int = 40, loads: int = 5) -> dict[str, float]:
     """Open the page ``loads`` times, then press ``presses`` keys on the training lr slider
     and Play 1,000 epochs; the outside network refused throughout."""
@@ -71,7 +66,7 @@ def measure(index: Path, presses: int = 40, loads: int = 5) -> dict[str, float]:
         for _ in range(loads):
             start = time.perf_counter()
             page.goto(index.as_uri())
-            wait_for(READY, lambda: page.evaluate(READY), 60, every=0.01)
+            wait_until(page, "document.body.dataset.ready === '1'", 60, every=0.01)
             opened.append((time.perf_counter() - start) * 1000)
         section = page.locator("#training")
         canvas = section.locator("canvas").element_handle()

@@ -81,15 +81,23 @@ def wait_for(what: str, ready, timeout: float = 120, every: float = 0.3) -> None
         time.sleep(every)
 
 
+def wait_until(page, expression: str, timeout: float = 10, every: float = 0.05) -> None:
+    """Poll ``expression`` in the page until it is truthy. Not playwright's wait_for_function:
+    when the condition is not true at once, it polls with a function it compiles in the page,
+    which a page whose Content-Security-Policy has no 'unsafe-eval' (the static explorer page)
+    refuses now and then."""
+    wait_for(expression, lambda: page.evaluate(expression), timeout, every=every)
+
+
 def keep_offline(target, files: list[str] | None = None) -> list[str]:
-    """Route every request of a playwright page or context: files on disk and data: URLs go
-    through (their URLs appended to `files`, if given); anything else is aborted. Returns the
-    list the aborted URLs are appended to, for the test to assert empty."""
+    """Route every request of a playwright page or context: files on disk go through (their
+    URLs appended to `files`, if given); anything else is aborted. Returns the list the aborted
+    URLs are appended to, for the test to assert empty. (data: URLs never reach a route.)"""
     outside: list[str] = []
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith(("file://", "data:")):
+        if url.startswith("file://"):
             if files is not None:
                 files.append(url)
             request_route.continue_()

@@ -18,7 +18,7 @@ from pathlib import Path
 import build_site
 import numpy as np
 import pytest
-from labharness import ARTIFACTS, keep_offline, wait_for
+from labharness import ARTIFACTS, keep_offline, wait_until
 
 import neuron_core as nc
 import neuron_fast as nf
@@ -171,13 +171,6 @@ def shown_as(text: str, value: float) -> bool:
 
 
 NUMBER = r"(-?[\d.]+(?:e[-+]\d+)?)"
-
-
-def wait_until(page, expression: str, timeout: float = 10) -> None:
-    """Poll ``expression`` in the page until it is truthy. Not playwright's wait_for_function:
-    when the condition is not true at once, it polls with a function it compiles in the page,
-    which the page's Content-Security-Policy (no 'unsafe-eval') refuses now and then."""
-    wait_for(expression, lambda: page.evaluate(expression), timeout, every=0.05)
 
 
 class Page:
