@@ -28,7 +28,7 @@ HUB_JS := hub/node_modules/.package-lock.json
 WORKERS ?= 2
 XDIST := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: help lab lab-instructor test lint unit links notebooks browser suite execute bench editions assignment slides handout answers demo hub lite clean
+.PHONY: help lab lab-instructor test lint unit links notebooks browser suite all execute bench editions assignment slides handout answers demo hub lite clean
 
 help:
 	@echo "make lab      open the course in JupyterLab, learner edition (sets up .venv first)"
@@ -71,9 +71,9 @@ lab: $(COURSE) $(LAB_QUIET)
 lab-instructor: $(COURSE) $(LAB_QUIET)
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir=instructor
 
-# The unit and the browser tests run as one pytest run (suite), not as `make unit` then
-# `make browser`: see below.
-test: lint links notebooks suite
+# The unit tests, the browser tests and nbval run as one pytest run (`all`), not as `make unit`,
+# `make browser`, `make notebooks` in turn: see `suite` below.
+test: lint links all
 
 # Everything `make test` installs, made at once by `make -j deps` (.ci/run): .venv with the dev
 # tools, .venv-grader, the slides' and the hub's npm packages. They do not depend on each other.
@@ -106,10 +106,11 @@ links: $(DEV)
 # kernel, so that a notebook relying on another's leftovers fails; the run fails if it leaves a
 # new file in notebooks/ or instructor/ (conftest.py). `editions.py check` first: notebooks/
 # must be built from instructor/.
+NBVAL := -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+NOTEBOOK_FILES = $(shell ls -r notebooks/*.ipynb instructor/*.ipynb)
 notebooks: $(DEV)
 	$(BIN)/python scripts/editions.py check
-	$(BIN)/python -m pytest $(XDIST) -p no:cacheprovider --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg $(shell ls -r notebooks/*.ipynb instructor/*.ipynb)
+	$(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_FILES)
 
 browser: $(DEV) $(SLIDES_JS) $(HUB_JS)
 	$(BIN)/python -m pytest $(XDIST) -m browser -rs
@@ -120,6 +121,14 @@ browser: $(DEV) $(SLIDES_JS) $(HUB_JS)
 # unit tests' work on the other worker.
 suite: $(DEV) $(GRADER_INSTALLED) $(SLIDES_JS) $(HUB_JS)
 	$(BIN)/python -m pytest $(XDIST) -rs
+
+# `make notebooks` and `make suite` in one pytest run, as `make test` runs them: the notebooks
+# (a few seconds each, handed out after the test files) fill the gaps the long files leave, and
+# the workers' session fixtures (JupyterLab, Chromium) are not started a second time. The paths
+# are pyproject.toml's testpaths (given paths replace them) and the notebooks.
+all: $(DEV) $(GRADER_INSTALLED) $(SLIDES_JS) $(HUB_JS)
+	$(BIN)/python scripts/editions.py check
+	$(BIN)/python -m pytest $(XDIST) -rs $(NBVAL) tests $(wildcard neuron_*.py) $(NOTEBOOK_FILES)
 
 # The instructor edition first (slide types depend on its outputs), then the learner edition
 # built from it and run untouched. Two kernels at a time; see scripts/execute_notebooks.py.
