@@ -580,7 +580,9 @@ def test_learners_pull_the_learner_edition_and_idle_kernels_are_culled(hub, brow
             if second is None and pages[ada].notebook.is_visible():  # her copy is pulled
                 second = NotebookPage(contexts[0].new_page(), LearnerLab(hub, ada),
                                       "05_training.ipynb")  # fmt: skip
-                lab = pages[ada].page.url.split("/lab")[0] + "/lab"
+                # In a workspace of its own: a second tab in the default one is sent to a
+                # clone of it, which holds 01_data as well (a CI run met two notebooks there).
+                lab = pages[ada].page.url.split("/lab")[0] + "/lab/workspaces/second"
                 second.page.goto(f"{lab}/tree/{COURSE_DIR}/notebooks/05_training.ipynb",
                                  wait_until="commit")  # fmt: skip
                 notebooks["05"], state["05"] = second, "opening"
