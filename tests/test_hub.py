@@ -532,15 +532,6 @@ ALL_RAN = """() => {
 }"""
 
 
-def open_and_run(nb: NotebookPage, url: str | None = None) -> None:
-    """Open the notebook (or wait for the link to land in it), then Run > Run All Cells."""
-    if url:
-        nb.page.goto(url)
-    nb.notebook.wait_for(timeout=PAGE_TIMEOUT)
-    nb.page.wait_for_function(KERNEL_IDLE, timeout=PAGE_TIMEOUT)
-    nb.menu("Run", "Run All Cells")
-
-
 def run_first_code_cell(nb: NotebookPage) -> None:
     """Shift+Enter in the notebook's first code cell: the kernel runs something (activity)."""
     nb.notebook.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
